@@ -1,0 +1,120 @@
+//! The tantivy index over passages: text through the jieba tokenizer, the
+//! year as a filter. Questions are never handed to tantivy's QueryParser:
+//! the engine tokenizes them itself and builds a BooleanQuery of TermQuery
+//! clauses, with the year as a zero-scoring Must filter.
+
+use crate::error::Result;
+use crate::tokenizer::{self, JiebaTokenizer};
+use jieba_rs::Jieba;
+use std::sync::Arc;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
+use tantivy::{doc, Index, IndexReader, ReloadPolicy, Term};
+
+/// The in-memory index of all passages.
+pub struct SearchIndex {
+    reader: IndexReader,
+    text: Field,
+    year: Field,
+    /// For each segment, passage id by doc id.
+    pids: Vec<Vec<u32>>,
+}
+
+impl SearchIndex {
+    /// Indexes `(year, text)` per passage; passage ids are the slice positions.
+    pub fn build(passages: &[(i32, &str)], jieba: Arc<Jieba>) -> Result<SearchIndex> {
+        let mut builder = Schema::builder();
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(tokenizer::NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let text = builder.add_text_field("text", TextOptions::default().set_indexing_options(indexing));
+        let year = builder.add_u64_field("year", INDEXED);
+        let pid = builder.add_u64_field("pid", FAST);
+        let index = Index::create_in_ram(builder.build());
+        index.tokenizers().register(tokenizer::NAME, JiebaTokenizer::new(jieba));
+        let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+        for (i, (y, t)) in passages.iter().enumerate() {
+            writer.add_document(doc!(text => *t, year => *y as u64, pid => i as u64))?;
+        }
+        writer.commit()?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        reader.reload()?;
+        let searcher = reader.searcher();
+        let mut pids = Vec::new();
+        for seg in searcher.segment_readers() {
+            let col = seg.fast_fields().u64("pid")?;
+            let ids = (0..seg.max_doc()).map(|d| col.first(d).unwrap_or(0) as u32).collect();
+            pids.push(ids);
+        }
+        Ok(SearchIndex {
+            reader,
+            text,
+            year,
+            pids,
+        })
+    }
+
+    /// Passages matching any of `terms` (already tokenized), best first, with
+    /// their BM25 scores; only `year`'s when given.
+    pub fn search(&self, terms: &[String], year: Option<i32>, limit: usize) -> Vec<(usize, f32)> {
+        if terms.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.text, t),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(std::mem::take(&mut clauses)));
+        let query: Box<dyn Query> = match year {
+            Some(y) => {
+                let filter = TermQuery::new(Term::from_field_u64(self.year, y as u64), IndexRecordOption::Basic);
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, text_query),
+                    (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(filter), 0.0))),
+                ]))
+            }
+            None => text_query,
+        };
+        let searcher = self.reader.searcher();
+        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()) else {
+            return Vec::new();
+        };
+        top.into_iter()
+            .filter_map(|(score, addr)| {
+                let pid = *self.pids.get(addr.segment_ord as usize)?.get(addr.doc_id as usize)?;
+                Some((pid as usize, score))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_terms_find_passages_and_year_filters() -> Result<()> {
+        let jieba = Arc::new(tokenizer::build_jieba([]));
+        let docs = [
+            (2019, "人民银行开展“金融标准 为民利企”主题质量月活动。"),
+            (2024, "中国人民银行开展“金融标准 为民利企”主题活动。"),
+            (2024, "海关总署开展跨境电商进口消费品质量安全风险监测。"),
+        ];
+        let idx = SearchIndex::build(&docs, jieba)?;
+        let hits = idx.search(&["金融标准".to_string()], None, 10);
+        assert_eq!(hits.len(), 2);
+        let hits = idx.search(&["金融标准".to_string()], Some(2024), 10);
+        assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![1]);
+        assert!(idx.search(&["海关".to_string(), "跨境电商".to_string()], Some(2024), 10)[0].0 == 2);
+        assert!(idx.search(&[], None, 10).is_empty());
+        assert!(idx.search(&["title:*".to_string()], None, 10).is_empty());
+        Ok(())
+    }
+}

@@ -1,0 +1,172 @@
+//! `qmbot`: parse the command line, load config and corpus, hand over to the
+//! library.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use qmbot::config::Config;
+use qmbot::Engine;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Answers questions about China's national Quality Month (全国“质量月”)
+/// from the official notices, with citations.
+#[derive(Parser)]
+#[command(name = "qmbot", version)]
+struct Cli {
+    /// Config file (default: config/default.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Corpus directory with catalog.toml (overrides [data] dir).
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Answer a question offline and print the reply as a chat shows it.
+    Ask {
+        /// Print one JSON object per question.
+        #[arg(long)]
+        json: bool,
+        /// The question; without it, questions are read from stdin, one per line.
+        question: Vec<String>,
+    },
+    /// Run the Telegram bot (token from TELOXIDE_TOKEN).
+    Run,
+    /// Measure start-up, answer latency and memory on the dev questions.
+    Bench {
+        /// Questions file (JSON lines with a "q" field, or plain lines).
+        #[arg(long, default_value = "tests/dev.jsonl")]
+        questions: PathBuf,
+        /// Rounds over the questions for the warm measurement.
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+    },
+}
+
+fn main() {
+    if let Err(err) = run() {
+        eprintln!("qmbot: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(dir) = cli.data {
+        config.data.dir = dir;
+    }
+    match cli.command {
+        Command::Ask { json, question } => {
+            let engine = load_engine(&config)?;
+            ask(&engine, json, &question.join(" "), question.is_empty())
+        }
+        Command::Run => {
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_writer(std::io::stderr)
+                .init();
+            let engine = Arc::new(load_engine(&config)?);
+            let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            rt.block_on(qmbot::bot::run(config, engine))
+        }
+        Command::Bench { questions, rounds } => bench(&config, &questions, rounds),
+    }
+}
+
+fn load_engine(config: &Config) -> anyhow::Result<Engine> {
+    Engine::load(&config.data.dir).with_context(|| format!("loading the corpus from {}", config.data.dir.display()))
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+}
+
+fn ask(engine: &Engine, json: bool, question: &str, from_stdin: bool) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let print = |out: &mut std::io::StdoutLock, q: &str| -> std::io::Result<()> {
+        let a = engine.answer(q, today());
+        if json {
+            writeln!(out, "{}", a.to_json())
+        } else {
+            writeln!(out, "{}\n", a.to_plain())
+        }
+    };
+    if from_stdin && json {
+        for line in std::io::stdin().lock().lines() {
+            let line = line.context("reading questions from stdin")?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            print(&mut out, &line)?;
+        }
+    } else if from_stdin {
+        let mut all = String::new();
+        for line in std::io::stdin().lock().lines() {
+            all.push_str(&line.context("reading the question from stdin")?);
+            all.push('\n');
+        }
+        print(&mut out, all.trim())?;
+    } else {
+        print(&mut out, question)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn bench(config: &Config, questions: &std::path::Path, rounds: usize) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let engine = load_engine(config)?;
+    let startup = t0.elapsed();
+    let text = std::fs::read_to_string(questions).with_context(|| format!("reading {}", questions.display()))?;
+    let qs: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l)
+                .ok()
+                .and_then(|v| v.get("q").and_then(|q| q.as_str()).map(String::from))
+                .unwrap_or_else(|| l.to_string())
+        })
+        .collect();
+    anyhow::ensure!(!qs.is_empty(), "{}: no questions", questions.display());
+    let day = today();
+    let t1 = Instant::now();
+    for q in &qs {
+        std::hint::black_box(engine.answer(q, day));
+    }
+    let first = t1.elapsed();
+    let mut lat = Vec::with_capacity(qs.len() * rounds);
+    for _ in 0..rounds.max(1) {
+        for q in &qs {
+            let t = Instant::now();
+            std::hint::black_box(engine.answer(q, day));
+            lat.push(t.elapsed());
+        }
+    }
+    lat.sort_unstable();
+    let pct = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+    println!("passages indexed:        {}", engine.passage_count());
+    println!("start-up (load + index): {:.1} ms", startup.as_secs_f64() * 1e3);
+    println!("first pass ({} q):       {:.2} ms", qs.len(), first.as_secs_f64() * 1e3);
+    println!("warm answers:            {} over {} rounds", lat.len(), rounds.max(1));
+    println!("warm p50:                {:.1} µs", pct(0.50).as_secs_f64() * 1e6);
+    println!("warm p99:                {:.1} µs", pct(0.99).as_secs_f64() * 1e6);
+    println!("warm max:                {:.1} µs", lat[lat.len() - 1].as_secs_f64() * 1e6);
+    if let Some(kb) = peak_rss_kb() {
+        println!("peak RSS:                {:.1} MB", kb as f64 / 1024.0);
+    }
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! Every frame text the engine puts around quoted notices, Chinese and
+//! English. Internal error strings never reach a reply.
+
+use crate::answer::Lang;
+
+/// Joins years as `2017、2018` or `2017, 2018`.
+pub fn years_list(lang: Lang, years: &[i32]) -> String {
+    let sep = match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    };
+    years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(sep)
+}
+
+/// What the corpus covers, for "not in the notices" replies.
+pub fn coverage(lang: Lang, years: &[i32]) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "已收录的质量月通知年份：{}。可以问：某年的活动主题、活动口号，某部门、协会、省份或城市在某年开展的活动，通知的发布日期、文号和联系人。",
+            years_list(lang, years)
+        ),
+        Lang::En => format!(
+            "The notices I have cover Quality Month {}. Ask about a year's theme or slogans, what a ministry, association, province or city did in a given year, or a notice's date, number and contact.",
+            years_list(lang, years)
+        ),
+    }
+}
+
+/// The question is empty or has nothing to search for.
+pub fn empty(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "请输入一个关于全国“质量月”的问题，例如：“2024年质量月的主题是什么？”".to_string(),
+        Lang::En => "Please ask a question about China's Quality Month, e.g. \"What was the 2024 theme?\"".to_string(),
+    }
+}
+
+/// The notices do not answer the question.
+pub fn not_found(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "已收录的通知中没有找到与这个问题相关的内容。".to_string(),
+        Lang::En => "The notices I have do not answer this question.".to_string(),
+    }
+}
+
+/// The year asked about is not in the corpus.
+pub fn year_not_covered(lang: Lang, year: i32, relative: bool) -> String {
+    match (lang, relative) {
+        (Lang::Zh, false) => format!("没有收录{year}年的质量月通知，无法回答{year}年的问题。"),
+        (Lang::Zh, true) => format!("按当前日期，这是{year}年；尚未收录{year}年的质量月通知。"),
+        (Lang::En, false) => format!("I have no Quality Month notice for {year}, so I cannot answer for that year."),
+        (Lang::En, true) => format!("That is {year} by today's date, and I have no Quality Month notice for {year} yet."),
+    }
+}
+
+/// Heading of a theme.
+pub fn theme(lang: Lang, year: i32, scope: &str) -> String {
+    match (lang, scope) {
+        (Lang::Zh, "全国") => format!("{year}年全国“质量月”活动主题："),
+        (Lang::Zh, s) => format!("{s}{year}年“质量月”活动主题："),
+        (Lang::En, "全国") => format!("Theme of national Quality Month {year}: "),
+        (Lang::En, s) => format!("Theme of Quality Month {year} in {s}: "),
+    }
+}
+
+/// The year has no theme in the notices.
+pub fn no_theme(lang: Lang, year: i32, with_theme: &[i32]) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "已收录的{year}年材料没有载明当年“质量月”的活动主题。载有主题的年份：{}。",
+            years_list(lang, with_theme)
+        ),
+        Lang::En => format!(
+            "The {year} material I have does not state that year's Quality Month theme. Years with a theme: {}.",
+            years_list(lang, with_theme)
+        ),
+    }
+}
+
+/// A national theme given for a region that has none of its own.
+pub fn national_theme_for(lang: Lang, region: &str) -> String {
+    match lang {
+        Lang::Zh => format!("通知没有单列{region}的主题，以下是全国统一的活动主题。"),
+        Lang::En => format!("The notices give no separate theme for {region}; this is the national theme."),
+    }
+}
+
+/// Heading of a slogan list.
+pub fn slogans(lang: Lang, year: i32, scope: &str, n: usize) -> String {
+    match (lang, scope) {
+        (Lang::Zh, "全国") => format!("{year}年全国“质量月”活动口号（共{n}条）："),
+        (Lang::Zh, s) => format!("{s}{year}年“质量月”活动口号（共{n}条，{s}自定）："),
+        (Lang::En, "全国") => format!("Slogans of national Quality Month {year} ({n}):"),
+        (Lang::En, s) => format!("Slogans of Quality Month {year} issued by {s} ({n}):"),
+    }
+}
+
+/// The year has no slogan list.
+pub fn no_slogans(lang: Lang, year: i32, with_slogans: &[i32]) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "已收录的{year}年材料中没有活动口号。载有口号的年份：{}。",
+            years_list(lang, with_slogans)
+        ),
+        Lang::En => format!(
+            "The {year} material I have has no slogans. Years with slogans: {}.",
+            years_list(lang, with_slogans)
+        ),
+    }
+}
+
+/// The only list of a year is a region's own (Fujian 2018).
+pub fn regional_list_only(lang: Lang, year: i32, scope: &str) -> String {
+    match lang {
+        Lang::Zh => format!("已收录的材料中没有{year}年全国统一的口号，只有{scope}发布的口号。"),
+        Lang::En => format!("I have no national slogan list for {year}, only the one issued by {scope}."),
+    }
+}
+
+/// Heading of one organisation's or region's item.
+pub fn item(lang: Lang, year: i32, who: &str, who_en: Option<&str>) -> String {
+    match lang {
+        Lang::Zh => format!("{year}年全国“质量月”期间，{who}开展的主要活动："),
+        Lang::En => format!("What {} did in Quality Month {year}:", who_en.map_or(who.to_string(), |e| format!("{e} ({who})"))),
+    }
+}
+
+/// The body has no item in the year asked.
+pub fn no_item(lang: Lang, year: i32, who: &str, other_years: &[i32]) -> String {
+    let others = if other_years.is_empty() {
+        String::new()
+    } else {
+        match lang {
+            Lang::Zh => format!("{who}有条目的年份：{}。", years_list(lang, other_years)),
+            Lang::En => format!(" {who} has items in: {}.", years_list(lang, other_years)),
+        }
+    };
+    match lang {
+        Lang::Zh => format!("{year}年的通知中没有{who}开展活动的条目。{others}"),
+        Lang::En => format!("The {year} notice has no item about {who}.{others}"),
+    }
+}
+
+/// The body has no item at all.
+pub fn no_item_any(lang: Lang, who: &str) -> String {
+    match lang {
+        Lang::Zh => format!("已收录的通知中没有{who}开展活动的条目。"),
+        Lang::En => format!("The notices I have contain no item about {who}."),
+    }
+}
+
+/// Heading of a list of all items of one kind.
+pub fn list(lang: Lang, year: i32, what_zh: &str, what_en: &str, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{year}年全国“质量月”{what_zh}开展的主要活动（共{n}项）："),
+        Lang::En => format!("What the {what_en} did in Quality Month {year} ({n} items):"),
+    }
+}
+
+/// No list of that kind in the year.
+pub fn no_list(lang: Lang, year: i32, what_zh: &str, what_en: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{year}年的通知没有列出{what_zh}开展的活动。"),
+        Lang::En => format!("The {year} notice does not list what the {what_en} did."),
+    }
+}
+
+/// Heading of search results.
+pub fn search(lang: Lang, year: Option<i32>) -> String {
+    match (lang, year) {
+        (Lang::Zh, Some(y)) => format!("{y}年的通知中相关的内容："),
+        (Lang::Zh, None) => "通知中相关的内容：".to_string(),
+        (Lang::En, Some(y)) => format!("From the {y} notice (quoted in Chinese):"),
+        (Lang::En, None) => "From the notices (quoted in Chinese):".to_string(),
+    }
+}
+
+/// Heading of a notice's date.
+pub fn date(lang: Lang, title: &str, date: &str) -> String {
+    match lang {
+        Lang::Zh => format!("《{title}》的成文日期：{date}"),
+        Lang::En => format!("《{title}》 is dated {date}"),
+    }
+}
+
+/// No date known for a notice.
+pub fn no_date(lang: Lang, title: &str) -> String {
+    match lang {
+        Lang::Zh => format!("《{title}》的文本没有载明发布日期。"),
+        Lang::En => format!("《{title}》 does not state its date."),
+    }
+}
+
+/// A document number.
+pub fn doc_number(lang: Lang, title: &str, number: &str) -> String {
+    match lang {
+        Lang::Zh => format!("《{title}》的文号：{number}"),
+        Lang::En => format!("《{title}》 has the document number {number}"),
+    }
+}
+
+/// A document number mentioned in a notice's text.
+pub fn doc_number_mentioned(lang: Lang, number: &str) -> String {
+    match lang {
+        Lang::Zh => format!("通知中还提到的文号：{number}"),
+        Lang::En => format!("Also cited in the text: {number}"),
+    }
+}
+
+/// No document number known.
+pub fn no_doc_number(lang: Lang, title: &str) -> String {
+    match lang {
+        Lang::Zh => format!("《{title}》的文本没有载明文号。"),
+        Lang::En => format!("《{title}》 does not state a document number."),
+    }
+}
+
+/// Heading of contacts.
+pub fn contact(lang: Lang, year: i32) -> String {
+    match lang {
+        Lang::Zh => format!("{year}年通知中的联系人："),
+        Lang::En => format!("Contact given in the {year} notice:"),
+    }
+}
+
+/// No contact in the notices.
+pub fn no_contact(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "通知中没有载明联系人。".to_string(),
+        Lang::En => "The notice gives no contact.".to_string(),
+    }
+}
+
+/// A year-only question: what can be asked about it.
+pub fn year_hint(lang: Lang, year: i32) -> String {
+    match lang {
+        Lang::Zh => format!("还可以问：{year}年的活动口号、某部门或某省份{year}年开展了哪些活动。"),
+        Lang::En => format!("You can also ask for the {year} slogans or what a ministry or province did in {year}."),
+    }
+}

@@ -1,0 +1,456 @@
+//! Question understanding: normalisation (traditional → simplified,
+//! full-width → half-width, control characters dropped), language, year
+//! (`2024`, `2024年`, `二〇二四年`, `24年`, 今年/去年/最近), who the question
+//! is about (regions, cities, organisations with their short and English
+//! names), and intent (theme, slogans, activities, date, document number,
+//! contact, lists such as 各地).
+
+use crate::answer::Lang;
+use crate::entities::EntityKind;
+use crate::tokenizer::{self, Term};
+use jieba_rs::Jieba;
+
+/// At most this many characters of a question are analysed.
+pub const MAX_CHARS: usize = 300;
+
+/// How the question names its year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearRef {
+    /// No year.
+    None,
+    /// A year written out.
+    Explicit(i32),
+    /// 今年/去年/… resolved by the clock.
+    Relative(i32),
+    /// 最近/最新: the latest year of the corpus.
+    Latest,
+}
+
+/// What the question asks for (several may hold).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Intent {
+    /// 主题 / theme.
+    pub theme: bool,
+    /// 口号 / slogans.
+    pub slogans: bool,
+    /// When a notice was issued.
+    pub date: bool,
+    /// The document number.
+    pub doc_number: bool,
+    /// 联系人, phone, e-mail.
+    pub contact: bool,
+    /// What someone did.
+    pub activities: bool,
+    /// All items of one kind (各地, 各部门, 协会).
+    pub list: Option<EntityKind>,
+}
+
+/// An entity the registry knows: built-in or found in the notices.
+#[derive(Debug, Clone)]
+pub struct EntityRec {
+    /// Canonical name.
+    pub name: String,
+    /// Kind of body.
+    pub kind: EntityKind,
+    /// Chinese names to match in questions (canonical included).
+    pub names: Vec<String>,
+    /// English names, lower case.
+    pub en: Vec<String>,
+}
+
+impl EntityRec {
+    /// The part of the name that text about the body is sure to contain
+    /// (`水利部` → `水利`), used to check a fallback hit.
+    pub fn stems(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.names.iter().filter(|n| n.chars().count() >= 2).cloned().collect();
+        for suffix in ["部门", "总局", "总署", "部", "委", "局", "署", "省", "市", "自治区"] {
+            if let Some(s) = self.name.strip_suffix(suffix) {
+                if s.chars().count() >= 2 {
+                    v.push(s.to_string());
+                }
+            }
+        }
+        v
+    }
+}
+
+/// A question, understood.
+#[derive(Debug, Clone)]
+pub struct Question {
+    /// The question as asked.
+    pub raw: String,
+    /// Normalised text (simplified, half-width, no control characters).
+    pub norm: String,
+    /// Frame language.
+    pub lang: Lang,
+    /// The year asked about.
+    pub year: YearRef,
+    /// Entities named, by index into the registry, in order of appearance.
+    pub entities: Vec<usize>,
+    /// What is asked.
+    pub intent: Intent,
+    /// Content words left for full-text search (no years, entities,
+    /// question words or fillers).
+    pub terms: Vec<String>,
+    /// Words to highlight in quoted text (content words and entity names).
+    pub marks: Vec<String>,
+}
+
+/// Simplified, half-width, without control characters, truncated.
+pub fn normalize(q: &str) -> String {
+    let cleaned: String = q
+        .chars()
+        .filter(|c| !c.is_control() || *c == ' ')
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' if !matches!(c, '（' | '）' | '：' | '，' | '！' | '？' | '；') => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '\u{3000}' | '\t' | '\n' | '\r' => ' ',
+            c => c,
+        })
+        .take(MAX_CHARS)
+        .collect();
+    fast2s::convert(&cleaned)
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '〇'
+}
+
+fn detect_lang(norm: &str) -> Lang {
+    let han = norm.chars().filter(|c| is_han(*c)).count();
+    let latin = norm.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    if han == 0 && latin >= 3 {
+        Lang::En
+    } else {
+        Lang::Zh
+    }
+}
+
+fn han_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' | 'Ｏ' | 'O' | 'o' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
+
+/// Finds the year a question names, returning it with the byte range it
+/// occupies (so that its digits are not searched as words).
+fn find_year(norm: &str, today_year: i32) -> (YearRef, Vec<std::ops::Range<usize>>) {
+    let chars: Vec<(usize, char)> = norm.char_indices().collect();
+    let end_of = |i: usize| chars.get(i).map_or(norm.len(), |(b, _)| *b);
+    // Four ASCII digits not part of a longer number.
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].1.is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && chars[j].1.is_ascii_digit() {
+                j += 1;
+            }
+            let digits = &norm[chars[i].0..end_of(j)];
+            let next = chars.get(j).map(|c| c.1);
+            if digits.len() == 4 {
+                if let Ok(y) = digits.parse::<i32>() {
+                    if (1950..=2100).contains(&y) {
+                        let k = if next == Some('年') { j + 1 } else { j };
+                        return (YearRef::Explicit(y), vec![chars[i].0..end_of(k)]);
+                    }
+                }
+            }
+            if digits.len() == 2 && next == Some('年') {
+                if let Ok(y) = digits.parse::<i32>() {
+                    return (YearRef::Explicit(2000 + y), vec![chars[i].0..end_of(j + 1)]);
+                }
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    // 二〇二四年 / 二零二四年.
+    for i in 0..chars.len().saturating_sub(4) {
+        let ds: Option<Vec<u32>> = (0..4).map(|k| han_digit(chars[i + k].1)).collect();
+        if let Some(ds) = ds {
+            if chars[i + 4].1 == '年' {
+                let y = ds.iter().fold(0, |a, d| a * 10 + *d as i32);
+                if (1950..=2100).contains(&y) {
+                    return (YearRef::Explicit(y), vec![chars[i].0..end_of(i + 5)]);
+                }
+            }
+        }
+    }
+    let lower = norm.to_lowercase();
+    let relative: &[(&str, i32)] = &[
+        ("大前年", -3),
+        ("前年", -2),
+        ("去年", -1),
+        ("上一年", -1),
+        ("今年", 0),
+        ("本年", 0),
+        ("当年", 0),
+        ("明年", 1),
+        ("last year", -1),
+        ("this year", 0),
+        ("next year", 1),
+    ];
+    for (w, d) in relative {
+        if let Some(p) = lower.find(w) {
+            return (YearRef::Relative(today_year + d), vec![p..p + w.len()]);
+        }
+    }
+    for w in ["最近", "最新", "近期", "latest", "most recent", "recent", "newest", "current"] {
+        if let Some(p) = lower.find(w) {
+            return (YearRef::Latest, vec![p..p + w.len()]);
+        }
+    }
+    (YearRef::None, Vec::new())
+}
+
+fn has_any(hay: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| hay.contains(w))
+}
+
+/// English words matched on word boundaries.
+fn has_word(lower: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        lower.match_indices(w).any(|(p, _)| {
+            let before = lower[..p].chars().last();
+            let after = lower[p + w.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+    })
+}
+
+fn detect_intent(norm: &str) -> Intent {
+    let l = norm.to_lowercase();
+    let mut it = Intent {
+        theme: has_any(&l, &["主题"]) || has_word(&l, &["theme", "themes", "motto"]),
+        slogans: has_any(&l, &["口号", "标语", "宣传语"]) || has_word(&l, &["slogan", "slogans"]),
+        date: has_any(
+            &l,
+            &["哪天", "哪一天", "什么时候", "何时", "日期", "几月几日", "几号发", "发布时间", "印发时间", "成文时间", "发文时间"],
+        ) || has_word(&l, &["when", "date"]),
+        doc_number: has_any(&l, &["文号", "发文字号", "字号", "编号"]) || l.contains("document number"),
+        contact: has_any(&l, &["联系人", "联系电话", "电话", "邮箱", "传真", "联系方式", "地址", "邮编"])
+            || has_word(&l, &["contact", "phone", "email", "e-mail", "telephone"]),
+        activities: has_any(&l, &["活动", "做了什么", "做什么", "干什么", "干了什么", "开展", "举办", "安排", "做了哪些", "工作"])
+            || has_word(&l, &["do", "did", "does", "activities", "activity", "events", "plans"]),
+        list: None,
+    };
+    if has_any(&l, &["各地", "各省", "各地区", "各省份", "各地方", "哪些省", "哪些地区"])
+        || has_word(&l, &["provinces", "regions", "localities"])
+    {
+        it.list = Some(EntityKind::Province);
+    } else if has_any(&l, &["各部门", "主办单位", "部委", "各部委", "哪些部门", "联合主办"]) || has_word(&l, &["ministries", "organisers", "organizers"]) {
+        it.list = Some(EntityKind::Ministry);
+    } else if has_any(&l, &["协会", "联合会", "各协会", "行业协会"]) || has_word(&l, &["associations", "federations"]) {
+        it.list = Some(EntityKind::Association);
+    } else if has_any(&l, &["各城市", "哪些城市", "各市", "三个城市"]) || has_word(&l, &["cities"]) {
+        it.list = Some(EntityKind::City);
+    }
+    it
+}
+
+/// Words that carry no content for search.
+const STOP: &[&str] = &[
+    "的", "了", "是", "什么", "哪些", "哪个", "有", "有哪些", "在", "和", "与", "及", "吗", "呢", "啊", "吧", "请问", "请", "告诉",
+    "我", "你", "您", "他们", "们", "年", "月", "日", "期间", "开展", "举办", "做", "哪", "个", "一下", "关于", "主要", "通知",
+    "文件", "部门", "全国", "质量月", "活动", "都", "怎么", "怎样", "如何", "为", "对", "中", "上", "里", "这", "那", "会",
+    "要", "能", "可以", "一些", "多少", "几", "到", "哪天", "哪一天", "时候", "什么时候", "何时", "发布", "印发", "日期", "些",
+    "做了", "干", "工作", "情况", "相关", "内容", "具体", "介绍", "说说", "讲讲", "列出", "所有", "全部", "各", "各地", "主题",
+    "口号", "标语", "联系人", "联系", "电话", "邮箱", "当年", "今年", "去年", "最近", "最新", "本年", "明年", "前年", "哪里",
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "号", "第", "地", "得", "着", "过", "被", "把", "让", "给", "从",
+    "以", "等", "并", "或", "其", "该", "之", "啥", "么", "谁", "安排", "期", "时", "举行", "进行",
+];
+
+/// English function words and frame words.
+const EN_STOP: &[&str] = &[
+    "the", "a", "an", "of", "for", "in", "on", "at", "to", "what", "which", "who", "whom", "was", "were", "is", "are", "did",
+    "do", "does", "and", "or", "quality", "month", "national", "china", "chinese", "s", "year", "about", "tell", "me",
+    "please", "list", "all", "with", "by", "its", "their", "how", "many", "when", "theme", "themes", "slogan", "slogans",
+    "activities", "activity", "events", "held", "hold", "organize", "organized", "organise", "organised", "there", "this",
+    "that", "last", "next", "latest", "recent",
+];
+
+/// Understands `raw`. `today_year` resolves 今年/去年; `entities` is the
+/// registry (built-in and discovered), `single_char` says whether a
+/// one-character alias (粤, 沪) may match (only as a whole jieba token).
+pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityRec]) -> Question {
+    let norm = normalize(raw);
+    let lang = detect_lang(&norm);
+    let (year, mut covered) = find_year(&norm, today_year);
+    let lower = norm.to_lowercase();
+    let toks: Vec<Term> = tokenizer::terms(jieba, &norm);
+
+    // Entities: Chinese names, longest first, left to right without overlap.
+    let mut found: Vec<(usize, usize)> = Vec::new(); // (byte position, entity)
+    let mut names: Vec<(&str, usize)> = entities
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| e.names.iter().map(move |n| (n.as_str(), i)))
+        .collect();
+    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    for (name, i) in &names {
+        let single = name.chars().count() == 1;
+        for (p, _) in norm.match_indices(name) {
+            let range = p..p + name.len();
+            if covered.iter().any(|r| r.start < range.end && range.start < r.end) {
+                continue;
+            }
+            if single && !toks.iter().any(|t| t.from == range.start && t.to == range.end) {
+                continue;
+            }
+            covered.push(range);
+            if !found.iter().any(|(_, j)| j == i) {
+                found.push((p, *i));
+            }
+        }
+    }
+    for (i, e) in entities.iter().enumerate() {
+        for en in &e.en {
+            if has_word(&lower, &[en.as_str()]) && !found.iter().any(|(_, j)| *j == i) {
+                if let Some(p) = lower.find(en.as_str()) {
+                    found.push((p, i));
+                    covered.push(p..p + en.len());
+                }
+            }
+        }
+    }
+    found.sort_unstable();
+    let ents: Vec<usize> = found.into_iter().map(|(_, i)| i).collect();
+
+    let mut intent = detect_intent(&norm);
+    if !ents.is_empty() {
+        // A named body is not a list question (中国质量协会 is not 各协会).
+        intent.list = None;
+    }
+
+    let mut terms: Vec<String> = Vec::new();
+    let mut marks: Vec<String> = Vec::new();
+    for t in &toks {
+        if covered.iter().any(|r| r.start <= t.from && t.to <= r.end) {
+            continue;
+        }
+        let w = t.text.as_str();
+        if STOP.contains(&w) || EN_STOP.contains(&w) || w.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if !terms.iter().any(|x| x == w) {
+            terms.push(w.to_string());
+        }
+        if w.chars().count() >= 2 && !marks.iter().any(|x| x == w) {
+            marks.push(w.to_string());
+        }
+    }
+    Question {
+        raw: raw.to_string(),
+        norm,
+        lang,
+        year,
+        entities: ents,
+        intent,
+        terms,
+        marks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::ENTITIES;
+    use std::sync::LazyLock;
+
+    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| crate::tokenizer::build_jieba([]));
+    static REG: LazyLock<Vec<EntityRec>> = LazyLock::new(|| {
+        ENTITIES
+            .iter()
+            .map(|e| EntityRec {
+                name: e.name.to_string(),
+                kind: e.kind,
+                names: std::iter::once(e.name).chain(e.aliases.iter().copied()).map(String::from).collect(),
+                en: e.en.iter().map(|s| s.to_string()).collect(),
+            })
+            .collect()
+    });
+
+    fn q(s: &str) -> Question {
+        understand(s, 2026, &JIEBA, &REG)
+    }
+
+    fn names(q: &Question) -> Vec<&str> {
+        q.entities.iter().map(|i| REG[*i].name.as_str()).collect()
+    }
+
+    #[test]
+    fn years_in_many_forms() {
+        assert_eq!(q("2024年的主题").year, YearRef::Explicit(2024));
+        assert_eq!(q("质量月 2019 口号").year, YearRef::Explicit(2019));
+        assert_eq!(q("二〇二三年广东").year, YearRef::Explicit(2023));
+        assert_eq!(q("二零一九年的口号").year, YearRef::Explicit(2019));
+        assert_eq!(q("24年主题").year, YearRef::Explicit(2024));
+        assert_eq!(q("今年海关总署做什么").year, YearRef::Relative(2026));
+        assert_eq!(q("去年的口号").year, YearRef::Relative(2025));
+        assert_eq!(q("最近一次质量月的主题").year, YearRef::Latest);
+        assert_eq!(q("What was the theme in 2019?").year, YearRef::Explicit(2019));
+        assert_eq!(q("质量月口号").year, YearRef::None);
+        assert_eq!(q("覆盖142种产品").year, YearRef::None);
+    }
+
+    #[test]
+    fn traditional_and_full_width_are_normalised() {
+        let x = q("２０２３年質量月口號");
+        assert_eq!(x.year, YearRef::Explicit(2023));
+        assert!(x.intent.slogans);
+        assert!(x.norm.contains("质量月口号"), "{}", x.norm);
+    }
+
+    #[test]
+    fn entities_with_aliases() {
+        assert_eq!(names(&q("2023年粤质量月")), vec!["广东省"]);
+        assert_eq!(names(&q("2024年新疆质量月活动")), vec!["新疆维吾尔自治区"]);
+        assert_eq!(names(&q("兵团2024年做了什么")), vec!["新疆生产建设兵团"]);
+        assert_eq!(names(&q("工信部和国资委")), vec!["工业和信息化部", "国务院国资委"]);
+        assert_eq!(names(&q("What did Inner Mongolia do in 2024?")), vec!["内蒙古自治区"]);
+        assert_eq!(names(&q("央行2019年质量月")), vec!["中国人民银行"]);
+        assert_eq!(names(&q("2024年中国质量协会质量月活动")), vec!["中国质量协会"]);
+        assert!(names(&q("2024年的口号")).is_empty());
+    }
+
+    #[test]
+    fn intents() {
+        assert!(q("2024年全国质量月主题").intent.theme);
+        assert!(q("What are the slogans for Quality Month 2024?").intent.slogans);
+        assert!(q("2019年质量月通知是哪天发布的").intent.date);
+        assert!(q("福建2018年质量月活动联系人").intent.contact);
+        assert_eq!(q("2023年各地开展了哪些活动").intent.list, Some(EntityKind::Province));
+        assert_eq!(q("2023年中国质量协会").intent.list, None);
+        assert_eq!(q("What are the slogans for Quality Month 2024?").lang, Lang::En);
+        assert_eq!(q("2024年质量月口号").lang, Lang::Zh);
+    }
+
+    #[test]
+    fn content_terms_drop_fillers() {
+        let x = q("2017年质量月期间水利部门印发了什么文件");
+        assert!(!x.terms.iter().any(|t| t == "2017" || t == "质量月" || t == "什么"), "{:?}", x.terms);
+        let y = q("2017年农垦系列活动的主题");
+        assert!(y.terms.contains(&"农垦".to_string()), "{:?}", y.terms);
+        assert!(q("2024年全国质量月主题").terms.is_empty(), "{:?}", q("2024年全国质量月主题").terms);
+    }
+
+    #[test]
+    fn hostile_input_is_harmless() {
+        for s in ["", "\u{0}\u{7}\u{1b}[31m", "😀😀😀", "AND (", "title:*", "<b>x</b>", &"质".repeat(100_000)] {
+            let x = q(s);
+            assert!(x.norm.chars().count() <= MAX_CHARS);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! A tantivy tokenizer over a shared jieba instance, in search mode (so 广东省
+//! also yields 广东), dropping punctuation and whitespace, lower-casing ASCII.
+//! The same [`terms`] function tokenizes questions, so index and query agree.
+
+use jieba_rs::{Jieba, TokenizeMode};
+use std::sync::Arc;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// The name the tokenizer is registered under on every index.
+pub const NAME: &str = "jieba";
+
+/// Words jieba's dictionary lacks that the notices and questions use.
+const DOMAIN_WORDS: &[&str] = &[
+    "质量月", "质量强国", "质量强省", "质量强市", "质量强区", "首席质量官", "质量基础设施", "一站式",
+    "质量开放日", "质量标杆", "中国质量奖", "质量提升", "口号", "农垦", "金融标准", "电梯安全宣传周",
+    "好房子", "江苏精品", "美豫名品", "文化润疆", "质量图谱", "全面质量管理", "知识竞赛", "网络启动仪式",
+];
+
+/// Builds the jieba instance once: the default dictionary plus the domain
+/// words and `extra` (entity names, slogans' key words).
+pub fn build_jieba<'a>(extra: impl IntoIterator<Item = &'a str>) -> Jieba {
+    let mut jieba = Jieba::new();
+    for w in DOMAIN_WORDS.iter().copied().chain(extra) {
+        if w.chars().count() >= 2 {
+            jieba.add_word(w, Some(50_000), None);
+        }
+    }
+    jieba
+}
+
+fn keep(word: &str) -> bool {
+    word.chars().any(|c| c.is_alphanumeric())
+}
+
+/// One token: the normalised word and its byte range in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// The lower-cased word.
+    pub text: String,
+    /// Byte offset of the word's start in the input.
+    pub from: usize,
+    /// Byte offset just past the word.
+    pub to: usize,
+}
+
+/// Tokenizes `text` in search mode; byte offsets point into `text`.
+pub fn terms(jieba: &Jieba, text: &str) -> Vec<Term> {
+    // jieba reports char offsets; map them to byte offsets.
+    let mut byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    byte_at.push(text.len());
+    jieba
+        .tokenize(text, TokenizeMode::Search, true)
+        .into_iter()
+        .filter(|t| keep(t.word))
+        .map(|t| Term {
+            text: t.word.to_lowercase(),
+            from: byte_at[t.start],
+            to: byte_at[t.end],
+        })
+        .collect()
+}
+
+/// The tantivy tokenizer.
+#[derive(Clone)]
+pub struct JiebaTokenizer {
+    jieba: Arc<Jieba>,
+}
+
+impl JiebaTokenizer {
+    /// A tokenizer sharing `jieba`.
+    pub fn new(jieba: Arc<Jieba>) -> Self {
+        JiebaTokenizer { jieba }
+    }
+}
+
+/// The token stream of one text.
+pub struct JiebaTokenStream {
+    tokens: Vec<Token>,
+    index: usize,
+}
+
+impl Tokenizer for JiebaTokenizer {
+    type TokenStream<'a> = JiebaTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
+        let tokens = terms(&self.jieba, text)
+            .into_iter()
+            .enumerate()
+            .map(|(position, t)| Token {
+                offset_from: t.from,
+                offset_to: t.to,
+                position,
+                text: t.text,
+                position_length: 1,
+            })
+            .collect();
+        JiebaTokenStream { tokens, index: 0 }
+    }
+}
+
+impl TokenStream for JiebaTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.index < self.tokens.len() {
+            self.index += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.index - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::LazyLock;
+
+    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| build_jieba(["住房和城乡建设部"]));
+
+    #[test]
+    fn offsets_are_byte_offsets_into_the_input() {
+        let text = "2024年全国“质量月”：广东省召开大会";
+        for t in terms(&JIEBA, text) {
+            assert_eq!(&text[t.from..t.to].to_lowercase(), &t.text);
+        }
+    }
+
+    #[test]
+    fn search_mode_yields_short_names_and_domain_words() {
+        let words: Vec<String> = terms(&JIEBA, "广东省开展质量月活动").into_iter().map(|t| t.text).collect();
+        assert!(words.contains(&"广东".to_string()), "{words:?}");
+        assert!(words.contains(&"广东省".to_string()), "{words:?}");
+        assert!(words.contains(&"质量月".to_string()), "{words:?}");
+    }
+
+    #[test]
+    fn punctuation_is_dropped_and_ascii_lowercased() {
+        let words: Vec<String> = terms(&JIEBA, "“QC小组”，（ISO）！").into_iter().map(|t| t.text).collect();
+        assert!(words.iter().all(|w| w.chars().any(|c| c.is_alphanumeric())), "{words:?}");
+        assert!(words.contains(&"qc".to_string()), "{words:?}");
+        assert!(words.contains(&"iso".to_string()), "{words:?}");
+    }
+
+    #[test]
+    fn tantivy_stream_matches_terms() {
+        let mut tok = JiebaTokenizer::new(Arc::new(build_jieba([])));
+        let mut stream = tok.token_stream("深入贯彻质量强国建设纲要");
+        let mut n = 0;
+        while stream.advance() {
+            assert_eq!(stream.token().position, n);
+            n += 1;
+        }
+        assert!(n >= 3);
+    }
+}
