@@ -261,7 +261,16 @@ impl Engine {
             return self.metadata(&q, year);
         }
         if it.slogans {
-            return self.slogans(&q, year);
+            let slogans = self.slogans(&q, year);
+            if it.theme && slogans.found {
+                let mut theme = self.theme(&q, year);
+                if theme.found {
+                    theme.blocks.extend(slogans.blocks);
+                    theme.citations.extend(slogans.citations);
+                    return theme;
+                }
+            }
+            return slogans;
         }
         if it.theme && q.entities.iter().all(|e| self.entities[*e].kind == EntityKind::Province) {
             if strong.is_empty() {
@@ -274,6 +283,15 @@ impl Engine {
             return self.theme(&q, year);
         }
         if !q.entities.is_empty() {
+            // `帮我订一张去北京的机票` names a region but is not about the notices.
+            let on_topic = q.year != YearRef::None
+                || it.activities
+                || q.norm.contains("质量")
+                || q.norm.to_lowercase().contains("quality")
+                || q.terms.iter().all(|t| self.df.contains_key(t));
+            if !on_topic {
+                return self.not_found(&q, msg::not_found(q.lang));
+            }
             return self.items(&q, year);
         }
         if let (Some(kind), Some(y)) = (it.list, year.or(self.latest_year())) {

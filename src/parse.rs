@@ -96,6 +96,10 @@ static GLUED_HEADING: LazyLock<Regex> =
 /// Characters that end a sentence or a clause heading a list.
 fn ends_terminal(line: &str) -> bool {
     let last = line.trim_end().chars().last();
+    // `主题为“质量：` is inside a quotation that goes on.
+    if matches!(last, Some('：' | ':')) && line.matches('“').count() > line.matches('”').count() {
+        return false;
+    }
     matches!(last, Some('。' | '！' | '？' | '；' | '：' | ':' | ';' | '!' | '?'))
         || (line.trim_start().starts_with(['（', '(']) && matches!(last, Some('）' | ')')))
 }
@@ -137,18 +141,30 @@ pub fn paragraphs(text: &str) -> Vec<String> {
     const SHORT: usize = 20;
     let mut out: Vec<String> = Vec::new();
     let mut open = false; // whether the last paragraph may be continued
-    for raw in text.lines() {
+    let mut last_line_len = 0;
+    // A heading glued to the end of a line (`…活动。三、泉州市`) is a line of its own.
+    let lines = text.lines().flat_map(|raw| {
         let line = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        match GLUED_HEADING.captures(line) {
+            Some(c) => vec![c.get(1).map_or("", |m| m.as_str()), c.get(2).map_or("", |m| m.as_str())],
+            None => vec![line],
+        }
+    });
+    let mut blank_before = false;
+    for line in lines {
         if line.is_empty() {
+            blank_before = true;
             continue;
         }
+        // A line that goes on a sentence has sentence punctuation, or follows
+        // a full-width line across the blank line PDF extraction leaves.
+        // Lines without either are list entries (slogans, names, titles).
+        let sentence_like = line.contains(['，', '。', '；', '、', '！', '？']);
         let join = open
             && !starts_unit(line)
             && !standalone(line)
-            && out.last().is_some_and(|prev| {
-                let prev_last = prev.lines().last().unwrap_or(prev);
-                han_len(prev_last) >= SHORT || han_len(line) >= SHORT
-            });
+            && (sentence_like || (blank_before && last_line_len >= SHORT));
+        blank_before = false;
         if join {
             let prev = out.last_mut().expect("open implies a paragraph");
             let a = prev.chars().last().unwrap_or(' ');
@@ -160,24 +176,14 @@ pub fn paragraphs(text: &str) -> Vec<String> {
         } else {
             out.push(line.to_string());
         }
+        last_line_len = han_len(line);
         let cur = out.last().expect("just pushed");
         open = !ends_terminal(cur) && !standalone(cur);
     }
-    // A heading glued to the end of the previous paragraph: `…活动。三、泉州市`.
-    let mut split = Vec::with_capacity(out.len());
-    for p in out {
-        match GLUED_HEADING.captures(&p) {
-            Some(c) => {
-                split.push(c[1].to_string());
-                split.push(c[2].to_string());
-            }
-            None => split.push(p),
-        }
-    }
     // The same long paragraph twice (a copy-paste in the source) is kept once.
     let mut seen = std::collections::HashSet::new();
-    split.retain(|p| han_len(p) < 40 || seen.insert(p.clone()));
-    split
+    out.retain(|p| han_len(p) < 40 || seen.insert(p.clone()));
+    out
 }
 
 /// Collapses runs of whitespace to one space.
@@ -576,6 +582,31 @@ pub fn parse(text: &str, issuer: Option<&str>) -> Parsed {
             }
         }
     }
+    // A heading whose content was a duplicate (dropped above) says nothing.
+    let empty: Vec<usize> = (0..w.parsed.passages.len())
+        .filter(|i| {
+            let p = &w.parsed.passages[*i];
+            p.kind == Kind::Item && !p.who.is_empty() && !p.text.contains('\n') && han_len(&p.text) <= 14
+        })
+        .collect();
+    if !empty.is_empty() && w.parsed.themes.iter().all(|t| !empty.contains(&t.passage)) {
+        let mut shift = vec![0usize; w.parsed.passages.len()];
+        let mut removed = 0;
+        for (i, s) in shift.iter_mut().enumerate() {
+            if empty.contains(&i) {
+                removed += 1;
+            }
+            *s = removed;
+        }
+        for t in &mut w.parsed.themes {
+            t.passage -= shift[t.passage];
+        }
+        let mut i = 0;
+        w.parsed.passages.retain(|_| {
+            i += 1;
+            !empty.contains(&(i - 1))
+        });
+    }
     w.parsed
 }
 
@@ -603,6 +634,14 @@ mod tests {
     fn short_lines_and_headings_stay_apart() {
         let p = paragraphs("一、活动主题\n\n增强质量意识 推进高质量发展\n\n二、活动内容\n加强市场监管 建设质量强省\n推动高质量发展 建设质量强省");
         assert_eq!(p.len(), 5, "{p:?}");
+        let slogans = "筑牢质量强省梦 迈向质量新征程\n深化供给侧结构性改革...推进质量强省建设\n夯实国家质量基础 加强全面质量管理";
+        assert_eq!(paragraphs(slogans).len(), 3);
+    }
+
+    #[test]
+    fn a_colon_inside_quotes_does_not_end_the_line() {
+        let p = paragraphs("召开主题为“质量：\n\n改善供给·引领未来”的第二届中国质量（上海）大会，深入研讨。");
+        assert_eq!(p.len(), 1, "{p:?}");
     }
 
     #[test]

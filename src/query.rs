@@ -269,7 +269,8 @@ const STOP: &[&str] = &[
     "做了", "干", "工作", "情况", "相关", "内容", "具体", "介绍", "说说", "讲讲", "列出", "所有", "全部", "各", "各地", "主题",
     "口号", "标语", "联系人", "联系", "电话", "邮箱", "当年", "今年", "去年", "最近", "最新", "本年", "明年", "前年", "哪里",
     "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "号", "第", "地", "得", "着", "过", "被", "把", "让", "给", "从",
-    "以", "等", "并", "或", "其", "该", "之", "啥", "么", "谁", "安排", "期", "时", "举行", "进行",
+    "以", "等", "并", "或", "其", "该", "之", "啥", "么", "谁", "安排", "期", "时", "举行", "进行", "文号", "发文字号",
+    "字号", "编号", "发文", "成文", "联系方式", "传真", "地址", "邮编", "是谁", "哪天发", "几号", "发布时间", "一天",
 ];
 
 /// English function words and frame words.
@@ -334,6 +335,12 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
         intent.list = None;
     }
 
+    // Sub-words of a stop word (质量 inside 质量月) are no content either.
+    for t in &toks {
+        if t.text.chars().count() >= 2 && STOP.contains(&t.text.as_str()) {
+            covered.push(t.from..t.to);
+        }
+    }
     let mut terms: Vec<String> = Vec::new();
     let mut marks: Vec<String> = Vec::new();
     for t in &toks {

@@ -1,0 +1,124 @@
+//! `qmbot ask` run as a real process: plain text, JSON, stdin batches,
+//! malformed questions, and operational errors.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn qmbot(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qmbot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("qmbot starts");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn ask_prints_the_reply_with_sources() {
+    let out = qmbot(&["ask", "2024年质量月的主题是什么？"], "");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("加强质量支撑"), "{text}");
+    assert!(text.contains("出处"), "{text}");
+    assert!(text.contains("附件4"), "{text}");
+}
+
+#[test]
+fn ask_json_has_the_contract_fields() {
+    let out = qmbot(&["ask", "--json", "2019年人民银行质量月活动"], "");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["question"], "2019年人民银行质量月活动");
+    assert_eq!(v["found"], true);
+    assert!(v["answer"].as_str().unwrap().contains("金融标准"));
+    let c = &v["citations"][0];
+    assert_eq!(c["year"], 2019);
+    assert_eq!(c["doc_number"], "国市监质〔2019〕162号");
+    for key in ["title", "section", "file", "snippet"] {
+        assert!(c[key].is_string(), "{key} missing in {c}");
+    }
+}
+
+#[test]
+fn ask_json_reads_stdin_one_object_per_question_in_order() {
+    let input = "2024年质量月口号\n\n2021年质量月主题\n😀\nAND (\ntitle:*\n<b>x</b>\n";
+    let out = qmbot(&["ask", "--json"], input);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0]["question"], "2024年质量月口号");
+    assert_eq!(lines[0]["found"], true);
+    assert_eq!(lines[1]["found"], false);
+    assert!(lines[1]["answer"].as_str().unwrap().contains("2024"));
+    for l in &lines[2..] {
+        assert_eq!(l["found"], false, "{l}");
+        assert!(!l["answer"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn malformed_questions_exit_zero() {
+    // An argument is limited to 128 KiB by the kernel; 30 000 汉字 is 90 KB.
+    let long = "质".repeat(30_000);
+    for q in ["", "\u{7}\u{1b}[31m", "🎉🎉", "AND (", "title:*", "<script>alert(1)</script>", long.as_str()] {
+        let out = qmbot(&["ask", "--json", q], "");
+        assert!(out.status.success(), "{q:?}: {:?}", out);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["answer"].is_string());
+    }
+    // 100 KB on one stdin line.
+    let huge = format!("{}\n", "质量月".repeat(12_000));
+    let out = qmbot(&["ask", "--json"], &huge);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["answer"].is_string());
+}
+
+#[test]
+fn missing_data_directory_is_one_clear_line() {
+    let out = qmbot(&["ask", "--data", "/nonexistent/qmbot-data", "2024年主题"], "");
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("/nonexistent/qmbot-data"), "{err}");
+}
+
+#[test]
+fn bad_catalog_entry_names_the_file_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("catalog.toml"), "[[notice]]\nfile = \"missing.txt\"\nyear = 2024\ntitle = \"x\"\n").unwrap();
+    let out = qmbot(&["ask", "--data", dir.path().to_str().unwrap(), "2024年主题"], "");
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("catalog.toml") && err.contains("missing.txt"), "{err}");
+}
+
+#[test]
+fn a_new_notice_is_a_data_change_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "附件2\n\n2030年全国“质量月”活动口号\n\n主题：\n\n质量引领未来 共创美好生活\n\n口号：\n\n1.测试口号甲 推进质量发展\n2.测试口号乙 建设质量强国\n\n附件3\n\n2030年全国“质量月”各地开展的主要活动\n\n一、北京市举办2030年质量嘉年华活动。\n";
+    std::fs::write(dir.path().join("n2030.txt"), text).unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[notice]]\nfile = \"n2030.txt\"\nyear = 2030\ntitle = \"2030年质量月通知\"\ndoc_number = \"国市监质〔2030〕1号\"\ndate = \"2030-08-20\"\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = qmbot(&["ask", "--json", "--data", d], "2030年质量月主题\n2030年口号\n2030年北京市质量月活动\n2030年通知哪天发布\n");
+    assert!(out.status.success(), "{out:?}");
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines[0]["answer"].as_str().unwrap().contains("质量引领未来"), "{}", lines[0]);
+    assert!(lines[1]["answer"].as_str().unwrap().contains("测试口号乙"), "{}", lines[1]);
+    assert!(lines[2]["answer"].as_str().unwrap().contains("质量嘉年华"), "{}", lines[2]);
+    assert!(lines[3]["answer"].as_str().unwrap().contains("2030年8月20日"), "{}", lines[3]);
+    assert_eq!(lines[0]["citations"][0]["doc_number"], "国市监质〔2030〕1号");
+}

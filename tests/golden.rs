@@ -1,0 +1,135 @@
+//! The dev question set over the real `data/`: `found` as expected, every
+//! `must` phrase in the reply (whitespace ignored), and a citation of the
+//! expected year. The assert message names the question.
+
+use qmbot::Engine;
+use std::sync::LazyLock;
+
+static ENGINE: LazyLock<Engine> =
+    LazyLock::new(|| Engine::load(concat!(env!("CARGO_MANIFEST_DIR"), "/data")).expect("corpus loads"));
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+}
+
+fn compact(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Checks one question the way `score.py` does.
+fn check(q: &str, found: bool, year: Option<i64>, must: &[&str]) {
+    let a = ENGINE.answer(q, today());
+    let text = compact(&a.to_plain());
+    assert_eq!(a.found, found, "{q}: found should be {found}; reply: {text}");
+    if !found {
+        assert!(text.contains("2024"), "{q}: a not-found reply lists the years covered: {text}");
+        return;
+    }
+    for m in must {
+        assert!(text.contains(&compact(m)), "{q}: reply lacks {m:?}: {text}");
+    }
+    if let Some(y) = year {
+        assert!(
+            a.citations.iter().any(|c| i64::from(c.year) == y),
+            "{q}: no citation of {y}: {:?}",
+            a.citations
+        );
+    }
+}
+
+#[test]
+fn dev_set_passes() {
+    let dev = include_str!("dev.jsonl");
+    let mut n = 0;
+    for line in dev.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("dev line is JSON");
+        let q = v["q"].as_str().expect("q");
+        let found = v.get("found").and_then(|f| f.as_bool()).unwrap_or(true);
+        let must: Vec<&str> = v
+            .get("must")
+            .and_then(|m| m.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        check(q, found, v.get("year").and_then(|y| y.as_i64()), &must);
+        n += 1;
+    }
+    assert_eq!(n, 28);
+}
+
+/// Other wording and other facts of the same kinds as the dev set.
+#[test]
+fn more_questions_of_the_same_kinds() {
+    let cases: &[(&str, bool, Option<i64>, &[&str])] = &[
+        ("2023年广东省开展了哪些活动？", true, Some(2023), &["广东开学第一课", "首席质量官大赛"]),
+        ("2024年的主题和口号？", true, Some(2024), &["加强质量支撑", "全民讲质量"]),
+        ("今年海关总署做什么？", false, None, &[]),
+        ("2024年海关总署做什么", true, Some(2024), &["跨境电商进口消费品"]),
+        ("2019年质量月的主题", true, Some(2019), &["共创中国质量 建设质量强国"]),
+        ("What was the theme of Quality Month 2023?", true, Some(2023), &["增强质量意识"]),
+        ("2024 Guangdong Quality Month activities", true, Some(2024), &["优粤行"]),
+        ("二〇二四年质量月口号", true, Some(2024), &["塑造中国品牌"]),
+        ("2023年質量月的主題是什麼", true, Some(2023), &["推进高质量发展"]),
+        ("2023年工信部质量月做了什么", true, Some(2023), &["中国制造"]),
+        ("2019年国资委质量月", true, Some(2019), &["第二届中央企业"]),
+        ("2024年中国饭店协会", true, Some(2024), &["美食节"]),
+        ("2023年兵团质量月活动", true, Some(2023), &["卓越质量兵团行"]),
+        ("粤2024年质量月", true, Some(2024), &["铁拳护心守护团圆"]),
+        ("2018年泉州市质量月活动", true, Some(2018), &["质量泉州"]),
+        ("2018年厦门质量月", true, Some(2018), &["质量服务进园区"]),
+        ("2017年金融知识普及月", true, Some(2017), &["金融知识普及月"]),
+        ("2017年公共图书馆评估", true, Some(2017), &["公共图书馆评估定级"]),
+        ("2017年中国质量（上海）大会的主题", true, Some(2017), &["改善供给"]),
+        ("2023年产品质量国家监督抽查覆盖多少种产品", true, Some(2023), &["142"]),
+        ("2019年通知的文号", true, Some(2019), &["国市监质〔2019〕162号"]),
+        ("2018年福建质量月主题", true, Some(2018), &["建设质量强省"]),
+        ("2023年质量月联系人", true, Some(2023), &["蔡煜刚"]),
+        ("最近一次质量月的主题", true, Some(2024), &["共建质量强国"]),
+        ("去年质量月主题", false, None, &[]),
+        ("2020年质量月口号", false, None, &[]),
+        ("2017年质量月口号", false, None, &[]),
+        ("2019年广东省质量月活动", false, None, &[]),
+        ("今天天气怎么样", false, None, &[]),
+        ("帮我订一张去北京的机票", false, None, &[]),
+    ];
+    for (q, found, year, must) in cases {
+        check(q, *found, *year, must);
+    }
+}
+
+#[test]
+fn slogan_lists_are_complete_and_marked() {
+    let lists = ENGINE.slogan_lists();
+    let count = |y: i32, scope: &str| lists.iter().find(|l| l.year == y && l.scope == scope).map(|l| l.items.len());
+    assert_eq!(count(2024, "全国"), Some(10));
+    assert_eq!(count(2023, "全国"), Some(9));
+    assert_eq!(count(2019, "全国"), Some(15));
+    assert_eq!(count(2018, "福建省"), Some(16));
+    assert!(lists.iter().all(|l| l.items.iter().all(|s| !s.contains("删除"))));
+}
+
+#[test]
+fn the_2017_text_reads_clean() {
+    let a = ENGINE.answer("2017年质量月期间水利部门印发了什么文件", today());
+    let text = a.to_plain();
+    assert!(text.contains("印发《水利工程质量监督导则》"), "{text}");
+    for bad in ['収', '觃', '栺', '敁', '挃', '牉', '釐', '乢', '仸', '厇', '彔', '夰', '幵', '‚', '‛'] {
+        assert!(!text.contains(bad), "{bad} in {text}");
+    }
+}
+
+#[test]
+fn hostile_input_gets_a_reply() {
+    let long = "质量".repeat(50_000);
+    for q in ["", "   ", "\u{0}\u{1b}[2J", "😀🎉", "<b>2024</b>年<script>", "AND (", "title:*", "**2024** _主题_", &long] {
+        let a = ENGINE.answer(q, today());
+        assert!(!a.to_plain().is_empty(), "{q:?} got an empty reply");
+    }
+}
+
+#[test]
+fn a_regional_list_asked_for_every_region() {
+    let a = ENGINE.answer("2023年各地开展了哪些活动", today());
+    assert!(a.found);
+    assert_eq!(a.citations.len(), 32);
+    assert!(a.citations.iter().all(|c| c.section.starts_with("附件3")));
+}
