@@ -525,16 +525,23 @@ impl Engine {
             .map(|(pid, _)| pid)
             .filter(|pid| {
                 let p = &self.passages[*pid];
+                // The body must be what the passage is about: its full name
+                // once, or the short stem (水利 for 水利部) more than once.
                 matches!(p.kind, Kind::Item | Kind::Body | Kind::Contact)
-                    && (stems.iter().any(|s| p.text.contains(s.as_str())) || region_docs.contains(&p.notice))
+                    && (e.names.iter().any(|n| n.chars().count() >= 2 && p.text.contains(n.as_str()))
+                        || stems.iter().any(|s| p.text.matches(s.as_str()).count() >= 2)
+                        || region_docs.contains(&p.notice))
             })
             .take(2)
             .collect();
         if good.is_empty() {
             // A region's own notice: its body is what it did.
             good = (0..self.passages.len())
-                .filter(|i| region_docs.contains(&self.passages[*i].notice) && self.passages[*i].kind == Kind::Item)
-                .take(3)
+                .filter(|i| {
+                    let p = &self.passages[*i];
+                    region_docs.contains(&p.notice) && p.kind == Kind::Body && p.section.starts_with("正文")
+                })
+                .take(4)
                 .collect();
         }
         if !good.is_empty() {
@@ -709,6 +716,7 @@ impl Engine {
         let weights: Vec<f32> = terms.iter().map(|t| self.idf(t)).collect();
         let total: f32 = weights.iter().sum();
         let hits = self.index.search(&terms, year, 40);
+        let counting = ["多少", "几个", "几项", "几种", "几类", "几条", "how many"].iter().any(|w| q.norm.to_lowercase().contains(w));
         let mut scored: Vec<(usize, f32, f32)> = hits
             .into_iter()
             .map(|(pid, score)| {
@@ -727,7 +735,8 @@ impl Engine {
                     Kind::Slogan | Kind::Theme => 0.9,
                     Kind::Item | Kind::Body => 1.0,
                 };
-                (pid, score * kind_weight * coverage * coverage, coverage)
+                let number_weight = if counting && p.text.chars().any(|c| c.is_ascii_digit()) { 1.5 } else { 1.0 };
+                (pid, score * kind_weight * number_weight * coverage * coverage, coverage)
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));

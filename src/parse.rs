@@ -348,6 +348,13 @@ impl Walker {
             }
             self.mode = Mode::Normal;
         }
+        if DOC_NUMBER.is_match(p) && self.body_count >= 3 && !self.in_attachment {
+            // A second document number after body text: a forwarded notice starts.
+            self.section = "转发通知".to_string();
+            self.top = None;
+            self.sub = None;
+            self.body_count = 0;
+        }
         if p.starts_with("主送") || p.starts_with("抄送") || DATE_LINE.is_match(p) || DOC_NUMBER.is_match(p) {
             self.open_item = None;
             self.push(self.section.clone(), Kind::Meta, Vec::new(), p.to_string());
@@ -458,8 +465,9 @@ impl Walker {
             self.start_item(p, &rest);
             return;
         }
-        // An entity name alone is a heading for what follows (`福州市`).
-        if han_len(p) <= 12 && !p.contains(['，', '。']) {
+        // An entity name alone is a heading for what follows (`福州市`) in an
+        // attachment; in the body it is a line of the issuers' list.
+        if self.in_attachment && han_len(p) <= 12 && !p.contains(['，', '。']) {
             if let Some((who, _)) = leading_entity(p).filter(|(n, _)| n.chars().count() == p.chars().count() || p.starts_with(n.as_str()) && han_len(p) == n.chars().count()) {
                 self.top = Some(p.to_string());
                 self.sub = None;
@@ -481,16 +489,20 @@ impl Walker {
         }
         // Plain body paragraph.
         let who = leading_entity(p).map(|(n, _)| vec![n]).unwrap_or_default();
-        let kind = if han_len(p) < 30 && !p.contains(['。', '，']) || (p.ends_with('：') && han_len(p) > 30) {
+        let kind = if !p.contains('。') && han_len(p) < 80 || (p.ends_with('：') && han_len(p) > 30) {
             Kind::Meta
         } else {
             Kind::Body
         };
+        if kind == Kind::Body {
+            self.body_count += 1;
+        }
         let section = if self.top.is_some() {
             self.label()
-        } else {
-            self.body_count += 1;
+        } else if kind == Kind::Body {
             format!("{} · 第{}段", self.section, self.body_count)
+        } else {
+            self.section.clone()
         };
         self.open_item = None;
         self.push(section, kind, who, p.to_string());
