@@ -235,7 +235,9 @@ impl Engine {
     /// Answers one question. `today` resolves 今年/去年 (the caller passes
     /// the local date, so tests can fix the clock).
     pub fn answer(&self, question: &str, today: NaiveDate) -> Answer {
-        let q = self.understand(question, today.year());
+        let mut q = self.understand(question, today.year());
+        // English words the notices never use cannot be searched for.
+        q.terms.retain(|t| !t.chars().all(|c| c.is_ascii_alphabetic()) || self.df.contains_key(t));
         if !q.norm.chars().any(|c| c.is_alphanumeric()) {
             return self.reply(&q, false, vec![Block::plain(msg::empty(q.lang))], Vec::new());
         }
@@ -350,7 +352,7 @@ impl Engine {
     fn strong_terms(&self, q: &Question) -> Vec<String> {
         q.terms
             .iter()
-            .filter(|t| t.chars().count() >= 2 && self.idf(t) >= STRONG_IDF)
+            .filter(|t| t.chars().count() >= 2 && self.df.contains_key(*t) && self.idf(t) >= STRONG_IDF)
             .cloned()
             .collect()
     }
@@ -833,12 +835,16 @@ pub fn snippet(text: &str, marks: &[String], max: usize) -> String {
     if chars.len() <= max {
         return text.to_string();
     }
-    let hits = highlight(text, marks);
-    let starts: Vec<usize> = hits.iter().map(|r| text[..r.start].chars().count()).collect();
+    // Each marked run weighs its length squared: one 中国质量奖 outweighs
+    // several scattered 中国.
+    let hits: Vec<(usize, usize)> = highlight(text, marks)
+        .into_iter()
+        .map(|r| (text[..r.start].chars().count(), text[r].chars().count().pow(2)))
+        .collect();
     let mut best = (0usize, 0usize);
-    for &s in &starts {
+    for &(s, _) in &hits {
         let from = s.saturating_sub(max / 5);
-        let n = starts.iter().filter(|&&x| x >= from && x < from + max).count();
+        let n: usize = hits.iter().filter(|(x, _)| *x >= from && *x < from + max).map(|(_, w)| w).sum();
         if n > best.1 {
             best = (from, n);
         }
