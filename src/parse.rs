@@ -403,19 +403,22 @@ impl Walker {
             }
         }
         if let Some(c) = THEME_STATED.captures(p) {
+            // The paragraph stays searchable body text and is the theme's source.
             let scope = self.doc_region.clone().unwrap_or_else(|| "全国".to_string());
-            let theme = c[1].to_string();
-            let before = self.parsed.themes.len();
-            if !self.parsed.themes.iter().any(|t| t.scope == scope && t.text == squash_spaces(&theme)) {
-                let text = squash_spaces(&theme);
-                self.parsed.themes.push(ThemeRec {
-                    scope,
-                    text,
-                    passage: self.parsed.passages.len(),
-                });
+            let text = squash_spaces(&c[1]);
+            self.body_count += 1;
+            let section = if self.top.is_some() {
+                self.label()
+            } else {
+                format!("{} · 第{}段", self.section, self.body_count)
+            };
+            self.open_item = None;
+            let who = leading_entity(p).map(|(n, _)| vec![n]).unwrap_or_default();
+            let passage = self.push(section, Kind::Body, who, p.to_string());
+            if !self.parsed.themes.iter().any(|t| t.scope == scope && t.text == text) {
+                self.parsed.themes.push(ThemeRec { scope, text, passage });
             }
-            let _ = before;
-            // The paragraph itself stays searchable body text (below).
+            return;
         }
         // Slogans.
         if p.starts_with("口号") && han_len(p) <= 4 {

@@ -98,7 +98,11 @@ pub struct Question {
 
 /// Simplified, half-width, without control characters, truncated.
 pub fn normalize(q: &str) -> String {
-    let cleaned: String = q
+    static TAG: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][^<>]{0,60}>").unwrap());
+    let head: String = q.chars().take(MAX_CHARS * 2).collect();
+    let untagged = TAG.replace_all(&head, " ");
+    let cleaned: String = untagged
         .chars()
         .filter(|c| !c.is_control() || *c == ' ')
         .map(|c| match c {
@@ -348,7 +352,8 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
             continue;
         }
         let w = t.text.as_str();
-        if STOP.contains(&w) || EN_STOP.contains(&w) || w.chars().all(|c| c.is_ascii_digit()) {
+        let lone_ascii = w.len() == 1 && w.is_ascii();
+        if STOP.contains(&w) || EN_STOP.contains(&w) || lone_ascii || w.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
         if !terms.iter().any(|x| x == w) {
