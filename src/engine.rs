@@ -12,7 +12,6 @@ use crate::query::{self, EntityRec, Question, YearRef};
 use chrono::{Datelike, NaiveDate};
 use jieba_rs::Jieba;
 use regex::Regex;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
@@ -64,7 +63,6 @@ pub struct Engine {
     entities: Vec<EntityRec>,
     jieba: Arc<Jieba>,
     index: SearchIndex,
-    df: HashMap<String, u32>,
 }
 
 /// The longest quoted snippet, in characters.
@@ -164,15 +162,6 @@ impl Engine {
         ));
         let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
         let index = SearchIndex::build(&docs, jieba.clone())?;
-        let mut df: HashMap<String, u32> = HashMap::new();
-        for p in &passages {
-            let mut seen: Vec<String> = crate::tokenizer::terms(&jieba, &p.text).into_iter().map(|t| t.text).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for t in seen {
-                *df.entry(t).or_default() += 1;
-            }
-        }
         Ok(Engine {
             notices,
             regions,
@@ -182,7 +171,6 @@ impl Engine {
             entities: entities_reg,
             jieba,
             index,
-            df,
         })
     }
 
@@ -237,7 +225,7 @@ impl Engine {
     pub fn answer(&self, question: &str, today: NaiveDate) -> Answer {
         let mut q = self.understand(question, today.year());
         // English words the notices never use cannot be searched for.
-        q.terms.retain(|t| !t.chars().all(|c| c.is_ascii_alphabetic()) || self.df.contains_key(t));
+        q.terms.retain(|t| !t.chars().all(|c| c.is_ascii_alphabetic()) || self.known(t));
         if !q.norm.chars().any(|c| c.is_alphanumeric()) {
             return self.reply(&q, false, vec![Block::plain(msg::empty(q.lang))], Vec::new());
         }
@@ -290,7 +278,7 @@ impl Engine {
                 || it.activities
                 || q.norm.contains("质量")
                 || q.norm.to_lowercase().contains("quality")
-                || q.terms.iter().all(|t| self.df.contains_key(t));
+                || q.terms.iter().all(|t| self.known(t));
             if !on_topic {
                 return self.not_found(&q, msg::not_found(q.lang));
             }
@@ -345,14 +333,19 @@ impl Engine {
 
     fn idf(&self, term: &str) -> f32 {
         let n = self.passages.len() as f32;
-        let df = self.df.get(term).copied().unwrap_or(0) as f32;
+        let df = self.index.doc_freq(term) as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Whether the notices use `term` at all.
+    fn known(&self, term: &str) -> bool {
+        self.index.doc_freq(term) > 0
     }
 
     fn strong_terms(&self, q: &Question) -> Vec<String> {
         q.terms
             .iter()
-            .filter(|t| t.chars().count() >= 2 && self.df.contains_key(*t) && self.idf(t) >= STRONG_IDF)
+            .filter(|t| t.chars().count() >= 2 && self.known(t) && self.idf(t) >= STRONG_IDF)
             .cloned()
             .collect()
     }

@@ -55,6 +55,14 @@ impl SearchIndex {
         })
     }
 
+    /// In how many passages `term` occurs.
+    pub fn doc_freq(&self, term: &str) -> u64 {
+        self.reader
+            .searcher()
+            .doc_freq(&Term::from_field_text(self.text, term))
+            .unwrap_or(0)
+    }
+
     /// Passages matching any of `terms` (already tokenized), best first, with
     /// their BM25 scores; only `year`'s when given.
     pub fn search(&self, terms: &[String], year: Option<i32>, limit: usize) -> Vec<(usize, f32)> {
