@@ -157,6 +157,9 @@ mod tests {
         assert!(Config::from_toml("[broadcast]\ntime = \"25:00\"\n").is_err());
         assert!(Config::from_toml("[broadcast]\ntimezone = \"Mars/Base\"\n").is_err());
         let c = Config::from_toml("[broadcast]\ntime = \"07:30:15\"\n").unwrap();
-        assert_eq!(parse_time(&c.broadcast.time), chrono::NaiveTime::from_hms_opt(7, 30, 15));
+        assert_eq!(
+            parse_time(&c.broadcast.time),
+            chrono::NaiveTime::from_hms_opt(7, 30, 15)
+        );
     }
 }

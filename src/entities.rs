@@ -40,11 +40,16 @@ macro_rules! e {
 pub static ENTITIES: &[Entity] = &[
     // Provincial-level regions.
     e!(Province, "北京市", ["北京", "京"], ["beijing"]),
-    e!(Province, "天津市", ["天津"], ["tianjin"]),
+    e!(Province, "天津市", ["天津", "津"], ["tianjin"]),
     e!(Province, "河北省", ["河北", "冀"], ["hebei"]),
     e!(Province, "山西省", ["山西", "晋"], ["shanxi"]),
-    e!(Province, "内蒙古自治区", ["内蒙古", "内蒙"], ["inner mongolia", "nei mongol"]),
-    e!(Province, "辽宁省", ["辽宁"], ["liaoning"]),
+    e!(
+        Province,
+        "内蒙古自治区",
+        ["内蒙古", "内蒙"],
+        ["inner mongolia", "nei mongol"]
+    ),
+    e!(Province, "辽宁省", ["辽宁", "辽"], ["liaoning"]),
     e!(Province, "吉林省", ["吉林"], ["jilin"]),
     e!(Province, "黑龙江省", ["黑龙江", "龙江"], ["heilongjiang"]),
     e!(Province, "上海市", ["上海", "沪"], ["shanghai"]),
@@ -70,57 +75,191 @@ pub static ENTITIES: &[Entity] = &[
     e!(Province, "青海省", ["青海"], ["qinghai"]),
     e!(Province, "宁夏回族自治区", ["宁夏"], ["ningxia"]),
     e!(Province, "新疆维吾尔自治区", ["新疆", "新疆自治区"], ["xinjiang"]),
-    e!(Province, "新疆生产建设兵团", ["兵团", "新疆兵团"], ["xinjiang production and construction corps", "xpcc"]),
+    e!(
+        Province,
+        "新疆生产建设兵团",
+        ["兵团", "新疆兵团"],
+        ["xinjiang production and construction corps", "xpcc"]
+    ),
     // Cities that have their own sections.
     e!(City, "福州市", ["福州"], ["fuzhou"]),
     e!(City, "厦门市", ["厦门"], ["xiamen", "amoy"]),
     e!(City, "泉州市", ["泉州"], ["quanzhou"]),
     e!(City, "成都市", ["成都"], ["chengdu"]),
     // National bodies.
-    e!(Ministry, "市场监管总局", ["国家市场监督管理总局", "市场监督管理总局", "国家市场监管总局", "市监总局"], ["samr", "state administration for market regulation", "market regulation"]),
-    e!(Ministry, "质检总局", ["国家质量监督检验检疫总局", "国家质检总局"], ["aqsiq"]),
-    e!(Ministry, "中央宣传部", ["中宣部", "中共中央宣传部", "宣传部"], ["publicity department", "propaganda department"]),
-    e!(Ministry, "最高人民法院", ["最高法", "最高院"], ["supreme people's court", "supreme court"]),
-    e!(Ministry, "最高人民检察院", ["最高检"], ["supreme people's procuratorate", "procuratorate"]),
-    e!(Ministry, "国家发展改革委", ["发展改革委", "国家发展和改革委员会", "发展和改革委员会", "发改委"], ["ndrc", "national development and reform commission"]),
+    e!(
+        Ministry,
+        "市场监管总局",
+        [
+            "国家市场监督管理总局",
+            "市场监督管理总局",
+            "国家市场监管总局",
+            "市监总局"
+        ],
+        [
+            "samr",
+            "state administration for market regulation",
+            "market regulation"
+        ]
+    ),
+    e!(
+        Ministry,
+        "质检总局",
+        ["国家质量监督检验检疫总局", "国家质检总局"],
+        ["aqsiq"]
+    ),
+    e!(
+        Ministry,
+        "中央宣传部",
+        ["中宣部", "中共中央宣传部", "宣传部"],
+        ["publicity department", "propaganda department"]
+    ),
+    e!(
+        Ministry,
+        "最高人民法院",
+        ["最高法", "最高院"],
+        ["supreme people's court", "supreme court"]
+    ),
+    e!(
+        Ministry,
+        "最高人民检察院",
+        ["最高检"],
+        ["supreme people's procuratorate", "procuratorate"]
+    ),
+    e!(
+        Ministry,
+        "国家发展改革委",
+        ["发展改革委", "国家发展和改革委员会", "发展和改革委员会", "发改委"],
+        ["ndrc", "national development and reform commission"]
+    ),
     e!(Ministry, "教育部", [], ["ministry of education"]),
-    e!(Ministry, "科技部", ["科学技术部"], ["ministry of science and technology"]),
-    e!(Ministry, "工业和信息化部", ["工信部", "工业与信息化部"], ["miit", "ministry of industry and information technology"]),
+    e!(
+        Ministry,
+        "科技部",
+        ["科学技术部"],
+        ["ministry of science and technology"]
+    ),
+    e!(
+        Ministry,
+        "工业和信息化部",
+        ["工信部", "工业与信息化部"],
+        ["miit", "ministry of industry and information technology"]
+    ),
     e!(Ministry, "公安部", [], ["ministry of public security"]),
     e!(Ministry, "民政部", [], ["ministry of civil affairs"]),
-    e!(Ministry, "人力资源社会保障部", ["人力资源和社会保障部", "人社部"], ["ministry of human resources and social security"]),
+    e!(
+        Ministry,
+        "人力资源社会保障部",
+        ["人力资源和社会保障部", "人社部"],
+        ["ministry of human resources and social security"]
+    ),
     e!(Ministry, "自然资源部", [], ["ministry of natural resources"]),
-    e!(Ministry, "生态环境部", ["环保部", "环境保护部"], ["ministry of ecology and environment"]),
-    e!(Ministry, "住房和城乡建设部", ["住房城乡建设部", "住建部"], ["ministry of housing and urban-rural development", "mohurd"]),
+    e!(
+        Ministry,
+        "生态环境部",
+        ["环保部", "环境保护部"],
+        ["ministry of ecology and environment"]
+    ),
+    e!(
+        Ministry,
+        "住房和城乡建设部",
+        ["住房城乡建设部", "住建部"],
+        ["ministry of housing and urban-rural development", "mohurd"]
+    ),
     e!(Ministry, "交通运输部", ["交通部"], ["ministry of transport"]),
     e!(Ministry, "水利部", ["水利部门"], ["ministry of water resources"]),
-    e!(Ministry, "农业农村部", ["农业部"], ["ministry of agriculture and rural affairs", "ministry of agriculture"]),
+    e!(
+        Ministry,
+        "农业农村部",
+        ["农业部"],
+        ["ministry of agriculture and rural affairs", "ministry of agriculture"]
+    ),
     e!(Ministry, "商务部", [], ["ministry of commerce", "mofcom"]),
-    e!(Ministry, "文化和旅游部", ["文旅部", "文化部", "国家旅游局"], ["ministry of culture and tourism"]),
-    e!(Ministry, "国家卫生健康委", ["卫生健康委", "国家卫生健康委员会", "卫健委", "国家卫健委", "卫生计生委"], ["national health commission"]),
+    e!(
+        Ministry,
+        "文化和旅游部",
+        ["文旅部", "文化部", "国家旅游局"],
+        ["ministry of culture and tourism"]
+    ),
+    e!(
+        Ministry,
+        "国家卫生健康委",
+        ["卫生健康委", "国家卫生健康委员会", "卫健委", "国家卫健委", "卫生计生委"],
+        ["national health commission"]
+    ),
     e!(Ministry, "应急管理部", [], ["ministry of emergency management"]),
-    e!(Ministry, "中国人民银行", ["人民银行", "人行", "央行"], ["people's bank of china", "pboc", "central bank"]),
-    e!(Ministry, "国务院国资委", ["国资委", "国务院国有资产监督管理委员会"], ["sasac"]),
-    e!(Ministry, "海关总署", ["海关"], ["customs", "general administration of customs"]),
-    e!(Ministry, "国家知识产权局", ["知识产权局"], ["cnipa", "national intellectual property administration"]),
+    e!(
+        Ministry,
+        "中国人民银行",
+        ["人民银行", "人行", "央行"],
+        ["people's bank of china", "pboc", "central bank"]
+    ),
+    e!(
+        Ministry,
+        "国务院国资委",
+        ["国资委", "国务院国有资产监督管理委员会"],
+        ["sasac"]
+    ),
+    e!(
+        Ministry,
+        "海关总署",
+        ["海关"],
+        ["customs", "general administration of customs"]
+    ),
+    e!(
+        Ministry,
+        "国家知识产权局",
+        ["知识产权局"],
+        ["cnipa", "national intellectual property administration"]
+    ),
     e!(Ministry, "国家国际发展合作署", ["国际发展合作署"], ["cidca"]),
     e!(Ministry, "广电总局", ["国家广播电视总局"], ["nrta"]),
-    e!(Ministry, "银保监会", ["中国银行保险监督管理委员会", "银监会", "保监会"], ["cbirc"]),
+    e!(
+        Ministry,
+        "银保监会",
+        ["中国银行保险监督管理委员会", "银监会", "保监会"],
+        ["cbirc"]
+    ),
     e!(Ministry, "国家药监局", ["药监局"], ["nmpa"]),
     e!(Ministry, "国家林业局", ["林业局"], []),
     e!(Ministry, "国家粮食局", ["粮食局"], []),
-    e!(Ministry, "供销合作总社", ["中华全国供销合作总社", "供销总社", "供销社"], ["all china federation of supply and marketing cooperatives"]),
-    e!(Ministry, "全国总工会", ["中华全国总工会", "总工会"], ["acftu", "trade unions"]),
+    e!(
+        Ministry,
+        "供销合作总社",
+        ["中华全国供销合作总社", "供销总社", "供销社"],
+        ["all china federation of supply and marketing cooperatives"]
+    ),
+    e!(
+        Ministry,
+        "全国总工会",
+        ["中华全国总工会", "总工会"],
+        ["acftu", "trade unions"]
+    ),
     e!(Ministry, "共青团中央", ["团中央", "共青团"], ["communist youth league"]),
     e!(Ministry, "全国工商联", ["中华全国工商业联合会", "工商联"], ["acfic"]),
     e!(Ministry, "全国妇联", ["中华全国妇女联合会", "妇联"], []),
     e!(Ministry, "中国贸促会", ["中国国际贸易促进委员会", "贸促会"], ["ccpit"]),
     // Associations.
-    e!(Association, "中国质量协会", ["中质协"], ["china association for quality", "caq"]),
+    e!(
+        Association,
+        "中国质量协会",
+        ["中质协"],
+        ["china association for quality", "caq"]
+    ),
     e!(Association, "中国轻工业联合会", ["轻工业联合会"], []),
     e!(Association, "中国商业联合会", ["商业联合会"], []),
-    e!(Association, "中国机械工业联合会", ["中国机械联合会", "机械工业联合会"], []),
-    e!(Association, "中国石油和化学工业联合会", ["石化联合会", "中国石化联合会"], []),
+    e!(
+        Association,
+        "中国机械工业联合会",
+        ["中国机械联合会", "机械工业联合会"],
+        []
+    ),
+    e!(
+        Association,
+        "中国石油和化学工业联合会",
+        ["石化联合会", "中国石化联合会"],
+        []
+    ),
     e!(Association, "中国中小商业企业协会", [], []),
     e!(Association, "中国钢铁工业协会", ["中钢协"], []),
     e!(Association, "中国施工企业管理协会", [], []),
@@ -140,7 +279,19 @@ pub static ENTITIES: &[Entity] = &[
 /// Endings that mark an organisation name at the start of an item, for
 /// bodies the table does not know yet.
 const ORG_ENDINGS: &[&str] = &[
-    "联合会", "促进会", "协会", "总局", "总署", "总社", "委员会", "部", "委", "局", "署", "院", "会",
+    "联合会",
+    "促进会",
+    "协会",
+    "总局",
+    "总署",
+    "总社",
+    "委员会",
+    "部",
+    "委",
+    "局",
+    "署",
+    "院",
+    "会",
 ];
 
 /// Recognises an organisation name at the start of `text` by its ending,
@@ -180,7 +331,11 @@ pub fn chinese_names() -> Vec<(&'static str, usize)> {
     let mut v: Vec<(&'static str, usize)> = ENTITIES
         .iter()
         .enumerate()
-        .flat_map(|(i, e)| std::iter::once(e.name).chain(e.aliases.iter().copied()).map(move |n| (n, i)))
+        .flat_map(|(i, e)| {
+            std::iter::once(e.name)
+                .chain(e.aliases.iter().copied())
+                .map(move |n| (n, i))
+        })
         .collect();
     v.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(b.0)));
     v

@@ -67,6 +67,8 @@ fn run() -> anyhow::Result<()> {
             ask(&engine, json, &question.join(" "), question.is_empty())
         }
         Command::Run => {
+            // A missing or malformed token is reported before the corpus loads.
+            let _checked = qmbot::bot::bot_from_env()?;
             tracing_subscriber::fmt()
                 .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
                 .with_writer(std::io::stderr)
@@ -84,7 +86,9 @@ fn load_engine(config: &Config) -> anyhow::Result<Engine> {
 }
 
 fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
 }
 
 fn ask(engine: &Engine, json: bool, question: &str, from_stdin: bool) -> anyhow::Result<()> {
@@ -164,7 +168,10 @@ fn bench(config: &Config, questions: &std::path::Path, rounds: usize) -> anyhow:
     println!("warm answers:            {} over {} rounds", lat.len(), rounds.max(1));
     println!("warm p50:                {:.1} µs", pct(0.50).as_secs_f64() * 1e6);
     println!("warm p99:                {:.1} µs", pct(0.99).as_secs_f64() * 1e6);
-    println!("warm max:                {:.1} µs", lat[lat.len() - 1].as_secs_f64() * 1e6);
+    println!(
+        "warm max:                {:.1} µs",
+        lat[lat.len() - 1].as_secs_f64() * 1e6
+    );
     if let Some(kb) = peak_rss_kb() {
         println!("peak RSS:                {:.1} MB", kb as f64 / 1024.0);
     }

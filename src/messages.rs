@@ -48,7 +48,9 @@ pub fn year_not_covered(lang: Lang, year: i32, relative: bool) -> String {
         (Lang::Zh, false) => format!("没有收录{year}年的质量月通知，无法回答{year}年的问题。"),
         (Lang::Zh, true) => format!("按当前日期，这是{year}年；尚未收录{year}年的质量月通知。"),
         (Lang::En, false) => format!("I have no Quality Month notice for {year}, so I cannot answer for that year."),
-        (Lang::En, true) => format!("That is {year} by today's date, and I have no Quality Month notice for {year} yet."),
+        (Lang::En, true) => {
+            format!("That is {year} by today's date, and I have no Quality Month notice for {year} yet.")
+        }
     }
 }
 
@@ -120,7 +122,10 @@ pub fn regional_list_only(lang: Lang, year: i32, scope: &str) -> String {
 pub fn item(lang: Lang, year: i32, who: &str, who_en: Option<&str>) -> String {
     match lang {
         Lang::Zh => format!("{year}年全国“质量月”期间，{who}开展的主要活动："),
-        Lang::En => format!("What {} did in Quality Month {year}:", who_en.map_or(who.to_string(), |e| format!("{e} ({who})"))),
+        Lang::En => format!(
+            "What {} did in Quality Month {year}:",
+            who_en.map_or(who.to_string(), |e| format!("{e} ({who})"))
+        ),
     }
 }
 
@@ -201,7 +206,7 @@ pub fn doc_number(lang: Lang, title: &str, number: &str) -> String {
 /// A document number mentioned in a notice's text.
 pub fn doc_number_mentioned(lang: Lang, number: &str) -> String {
     match lang {
-        Lang::Zh => format!("通知中还提到的文号：{number}"),
+        Lang::Zh => format!("通知中引用的文号：{number}"),
         Lang::En => format!("Also cited in the text: {number}"),
     }
 }

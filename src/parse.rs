@@ -122,6 +122,11 @@ fn han_len(line: &str) -> usize {
 /// Lines that stand alone: headings, document numbers, dates, short labels.
 fn standalone(line: &str) -> bool {
     let l = line.trim();
+    // A bare entity name (`福州市`) is a heading.
+    if han_len(l) <= 10 && !l.contains(['，', '。', '、']) && leading_entity(l).is_some_and(|(n, _)| n.len() == l.len())
+    {
+        return true;
+    }
     if ATTACHMENT.is_match(l) || DOC_NUMBER.is_match(l) || DATE_LINE.is_match(l) || l.contains('\t') {
         return true;
     }
@@ -390,7 +395,7 @@ impl Walker {
         }
         if let Some(c) = THEME_INLINE.captures(p) {
             let scope = self.current_list_scope();
-            self.add_theme(scope, &c[1].to_string());
+            self.add_theme(scope, &c[1]);
             self.pending_theme = false;
             return;
         }
@@ -471,7 +476,9 @@ impl Walker {
         // An entity name alone is a heading for what follows (`福州市`) in an
         // attachment; in the body it is a line of the issuers' list.
         if self.in_attachment && han_len(p) <= 12 && !p.contains(['，', '。']) {
-            if let Some((who, _)) = leading_entity(p).filter(|(n, _)| n.chars().count() == p.chars().count() || p.starts_with(n.as_str()) && han_len(p) == n.chars().count()) {
+            if let Some((who, _)) = leading_entity(p).filter(|(n, _)| {
+                n.chars().count() == p.chars().count() || p.starts_with(n.as_str()) && han_len(p) == n.chars().count()
+            }) {
                 self.top = Some(p.to_string());
                 self.sub = None;
                 let i = self.push(self.section.clone(), Kind::Item, vec![who], p.to_string());
@@ -492,7 +499,7 @@ impl Walker {
         }
         // Plain body paragraph.
         let who = leading_entity(p).map(|(n, _)| vec![n]).unwrap_or_default();
-        let kind = if !p.contains('。') && han_len(p) < 80 || (p.ends_with('：') && han_len(p) > 30) {
+        let kind = if !p.contains('。') && (han_len(p) < 80 || p.ends_with('：')) {
             Kind::Meta
         } else {
             Kind::Body
@@ -640,7 +647,9 @@ mod tests {
 
     #[test]
     fn ascii_words_keep_a_space() {
-        let p = paragraphs("组织广大企业宣贯学习新版 GB/T 19000（ISO \n\n9000）系列质量管理体系标准，推进打造质量管理体系认证。");
+        let p = paragraphs(
+            "组织广大企业宣贯学习新版 GB/T 19000（ISO \n\n9000）系列质量管理体系标准，推进打造质量管理体系认证。",
+        );
         assert_eq!(p.len(), 1);
         assert!(p[0].contains("ISO 9000"), "{}", p[0]);
     }
@@ -649,7 +658,8 @@ mod tests {
     fn short_lines_and_headings_stay_apart() {
         let p = paragraphs("一、活动主题\n\n增强质量意识 推进高质量发展\n\n二、活动内容\n加强市场监管 建设质量强省\n推动高质量发展 建设质量强省");
         assert_eq!(p.len(), 5, "{p:?}");
-        let slogans = "筑牢质量强省梦 迈向质量新征程\n深化供给侧结构性改革...推进质量强省建设\n夯实国家质量基础 加强全面质量管理";
+        let slogans =
+            "筑牢质量强省梦 迈向质量新征程\n深化供给侧结构性改革...推进质量强省建设\n夯实国家质量基础 加强全面质量管理";
         assert_eq!(paragraphs(slogans).len(), 3);
     }
 
@@ -664,7 +674,14 @@ mod tests {
         let long = "以城市地铁，主要公共场所、出租车、公交车 LED 屏为重点开展质量强市暨“质量月”主题宣传活动。";
         let t = format!("{long}\n\n{long}三、泉州市\n\n开展课题调研活动。");
         let p = paragraphs(&t);
-        assert_eq!(p, vec![long.to_string(), "三、泉州市".to_string(), "开展课题调研活动。".to_string()]);
+        assert_eq!(
+            p,
+            vec![
+                long.to_string(),
+                "三、泉州市".to_string(),
+                "开展课题调研活动。".to_string()
+            ]
+        );
     }
 
     #[test]
@@ -673,14 +690,25 @@ mod tests {
         let parsed = parse(t, None);
         assert_eq!(parsed.themes.len(), 1, "{:?}", parsed.themes);
         assert_eq!(parsed.themes[0].text, "增强质量意识 推进高质量发展");
-        let gd = parsed.passages.iter().find(|p| p.who == vec!["广东省".to_string()]).unwrap();
+        let gd = parsed
+            .passages
+            .iter()
+            .find(|p| p.who == vec!["广东省".to_string()])
+            .unwrap();
         assert_eq!(gd.section, "附件3 · 十九");
         assert_eq!(gd.kind, Kind::Item);
-        let court = parsed.passages.iter().find(|p| p.who == vec!["最高人民法院".to_string()]).unwrap();
+        let court = parsed
+            .passages
+            .iter()
+            .find(|p| p.who == vec!["最高人民法院".to_string()])
+            .unwrap();
         assert_eq!(court.section, "附件3 · 三");
         assert_eq!(parsed.slogans.len(), 1);
         assert_eq!(parsed.slogans[0].scope, "全国");
-        assert_eq!(parsed.slogans[0].items, vec!["大力增强质量意识 加快建设质量强国", "提升质量竞争力 共筑质量强国梦"]);
+        assert_eq!(
+            parsed.slogans[0].items,
+            vec!["大力增强质量意识 加快建设质量强国", "提升质量竞争力 共筑质量强国梦"]
+        );
     }
 
     #[test]
@@ -690,7 +718,11 @@ mod tests {
         assert_eq!(parsed.slogans.len(), 1);
         assert_eq!(parsed.slogans[0].scope, "福建省");
         assert_eq!(parsed.slogans[0].items.len(), 2);
-        let fz = parsed.passages.iter().find(|p| p.who == vec!["福州市".to_string()]).unwrap();
+        let fz = parsed
+            .passages
+            .iter()
+            .find(|p| p.who == vec!["福州市".to_string()])
+            .unwrap();
         assert!(fz.text.contains("网络启动仪式"), "{}", fz.text);
         assert_eq!(fz.section, "附件3 · 一");
     }
@@ -699,9 +731,17 @@ mod tests {
     fn text_before_attachment_two_is_attachment_one() {
         let t = "2024年全国“质量月”联合主办单位\n开展的主要活动\n\n三、最高人民法院发布涉产品质量纠纷案件典型案例。\n\n附件2\n2024年全国“质量月”相关联合会、协会\n开展的主要活动\n\n一、中国质量协会开展质量标杆经验交流。";
         let parsed = parse(t, None);
-        let court = parsed.passages.iter().find(|p| p.who == vec!["最高人民法院".to_string()]).unwrap();
+        let court = parsed
+            .passages
+            .iter()
+            .find(|p| p.who == vec!["最高人民法院".to_string()])
+            .unwrap();
         assert_eq!(court.section, "附件1 · 三");
-        let caq = parsed.passages.iter().find(|p| p.who == vec!["中国质量协会".to_string()]).unwrap();
+        let caq = parsed
+            .passages
+            .iter()
+            .find(|p| p.who == vec!["中国质量协会".to_string()])
+            .unwrap();
         assert_eq!(caq.section, "附件2 · 一");
     }
 }

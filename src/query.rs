@@ -166,13 +166,16 @@ fn find_year(norm: &str, today_year: i32) -> (YearRef, Vec<std::ops::Range<usize
                 if let Ok(y) = digits.parse::<i32>() {
                     if (1950..=2100).contains(&y) {
                         let k = if next == Some('年') { j + 1 } else { j };
-                        return (YearRef::Explicit(y), vec![chars[i].0..end_of(k)]);
+                        return (YearRef::Explicit(y), std::iter::once(chars[i].0..end_of(k)).collect());
                     }
                 }
             }
             if digits.len() == 2 && next == Some('年') {
                 if let Ok(y) = digits.parse::<i32>() {
-                    return (YearRef::Explicit(2000 + y), vec![chars[i].0..end_of(j + 1)]);
+                    return (
+                        YearRef::Explicit(2000 + y),
+                        std::iter::once(chars[i].0..end_of(j + 1)).collect(),
+                    );
                 }
             }
             i = j;
@@ -187,7 +190,10 @@ fn find_year(norm: &str, today_year: i32) -> (YearRef, Vec<std::ops::Range<usize
             if chars[i + 4].1 == '年' {
                 let y = ds.iter().fold(0, |a, d| a * 10 + *d as i32);
                 if (1950..=2100).contains(&y) {
-                    return (YearRef::Explicit(y), vec![chars[i].0..end_of(i + 5)]);
+                    return (
+                        YearRef::Explicit(y),
+                        std::iter::once(chars[i].0..end_of(i + 5)).collect(),
+                    );
                 }
             }
         }
@@ -208,12 +214,24 @@ fn find_year(norm: &str, today_year: i32) -> (YearRef, Vec<std::ops::Range<usize
     ];
     for (w, d) in relative {
         if let Some(p) = lower.find(w) {
-            return (YearRef::Relative(today_year + d), vec![p..p + w.len()]);
+            return (
+                YearRef::Relative(today_year + d),
+                std::iter::once(p..p + w.len()).collect(),
+            );
         }
     }
-    for w in ["最近", "最新", "近期", "latest", "most recent", "recent", "newest", "current"] {
+    for w in [
+        "最近",
+        "最新",
+        "近期",
+        "latest",
+        "most recent",
+        "recent",
+        "newest",
+        "current",
+    ] {
         if let Some(p) = lower.find(w) {
-            return (YearRef::Latest, vec![p..p + w.len()]);
+            return (YearRef::Latest, std::iter::once(p..p + w.len()).collect());
         }
     }
     (YearRef::None, Vec::new())
@@ -241,22 +259,54 @@ fn detect_intent(norm: &str) -> Intent {
         slogans: has_any(&l, &["口号", "标语", "宣传语"]) || has_word(&l, &["slogan", "slogans"]),
         date: has_any(
             &l,
-            &["哪天", "哪一天", "什么时候", "何时", "日期", "几月几日", "几号发", "发布时间", "印发时间", "成文时间", "发文时间"],
+            &[
+                "哪天",
+                "哪一天",
+                "什么时候",
+                "何时",
+                "日期",
+                "几月几日",
+                "几号发",
+                "发布时间",
+                "印发时间",
+                "成文时间",
+                "发文时间",
+            ],
         ) || has_word(&l, &["when", "date"]),
         doc_number: has_any(&l, &["文号", "发文字号", "字号", "编号"]) || l.contains("document number"),
-        contact: has_any(&l, &["联系人", "联系电话", "电话", "邮箱", "传真", "联系方式", "地址", "邮编"])
-            || has_word(&l, &["contact", "phone", "email", "e-mail", "telephone"]),
-        activities: has_any(&l, &["活动", "做了什么", "做什么", "干什么", "干了什么", "开展", "举办", "安排", "做了哪些", "工作"])
-            || has_word(&l, &["do", "did", "does", "activities", "activity", "events", "plans"]),
+        contact: has_any(
+            &l,
+            &["联系人", "联系电话", "电话", "邮箱", "传真", "联系方式", "地址", "邮编"],
+        ) || has_word(&l, &["contact", "phone", "email", "e-mail", "telephone"]),
+        activities: has_any(
+            &l,
+            &[
+                "活动",
+                "做了什么",
+                "做什么",
+                "干什么",
+                "干了什么",
+                "开展",
+                "举办",
+                "安排",
+                "做了哪些",
+                "工作",
+            ],
+        ) || has_word(&l, &["do", "did", "does", "activities", "activity", "events", "plans"]),
         list: None,
     };
-    if has_any(&l, &["各地", "各省", "各地区", "各省份", "各地方", "哪些省", "哪些地区"])
-        || has_word(&l, &["provinces", "regions", "localities"])
+    if has_any(
+        &l,
+        &["各地", "各省", "各地区", "各省份", "各地方", "哪些省", "哪些地区"],
+    ) || has_word(&l, &["provinces", "regions", "localities"])
     {
         it.list = Some(EntityKind::Province);
-    } else if has_any(&l, &["各部门", "主办单位", "部委", "各部委", "哪些部门", "联合主办"]) || has_word(&l, &["ministries", "organisers", "organizers"]) {
+    } else if has_any(&l, &["各部门", "主办单位", "部委", "各部委", "哪些部门", "联合主办"])
+        || has_word(&l, &["ministries", "organisers", "organizers"])
+    {
         it.list = Some(EntityKind::Ministry);
-    } else if has_any(&l, &["协会", "联合会", "各协会", "行业协会"]) || has_word(&l, &["associations", "federations"]) {
+    } else if has_any(&l, &["协会", "联合会", "各协会", "行业协会"]) || has_word(&l, &["associations", "federations"])
+    {
         it.list = Some(EntityKind::Association);
     } else if has_any(&l, &["各城市", "哪些城市", "各市", "三个城市"]) || has_word(&l, &["cities"]) {
         it.list = Some(EntityKind::City);
@@ -266,25 +316,243 @@ fn detect_intent(norm: &str) -> Intent {
 
 /// Words that carry no content for search.
 const STOP: &[&str] = &[
-    "的", "了", "是", "什么", "哪些", "哪个", "有", "有哪些", "在", "和", "与", "及", "吗", "呢", "啊", "吧", "请问", "请", "告诉",
-    "我", "你", "您", "他们", "们", "年", "月", "日", "期间", "开展", "举办", "做", "哪", "个", "一下", "关于", "主要", "通知",
-    "文件", "全国", "质量月", "活动", "都", "怎么", "怎样", "如何", "为", "对", "中", "上", "里", "这", "那", "会",
-    "要", "能", "可以", "一些", "多少", "几", "到", "哪天", "哪一天", "时候", "什么时候", "何时", "发布", "印发", "日期", "些",
-    "做了", "干", "工作", "情况", "相关", "内容", "具体", "介绍", "说说", "讲讲", "列出", "所有", "全部", "各", "各地", "主题",
-    "口号", "标语", "联系人", "联系", "电话", "邮箱", "当年", "今年", "去年", "最近", "最新", "本年", "明年", "前年", "哪里",
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "号", "第", "地", "得", "着", "过", "被", "把", "让", "给", "从",
-    "以", "等", "并", "或", "其", "该", "之", "啥", "么", "谁", "安排", "期", "时", "举行", "进行", "文号", "发文字号",
-    "字号", "编号", "发文", "成文", "联系方式", "传真", "地址", "邮编", "是谁", "哪天发", "几号", "发布时间", "一天",
+    "的",
+    "了",
+    "是",
+    "什么",
+    "哪些",
+    "哪个",
+    "有",
+    "有哪些",
+    "在",
+    "和",
+    "与",
+    "及",
+    "吗",
+    "呢",
+    "啊",
+    "吧",
+    "请问",
+    "请",
+    "告诉",
+    "我",
+    "你",
+    "您",
+    "他们",
+    "们",
+    "年",
+    "月",
+    "日",
+    "期间",
+    "开展",
+    "举办",
+    "做",
+    "哪",
+    "个",
+    "一下",
+    "关于",
+    "主要",
+    "通知",
+    "文件",
+    "全国",
+    "质量月",
+    "活动",
+    "都",
+    "怎么",
+    "怎样",
+    "如何",
+    "为",
+    "对",
+    "中",
+    "上",
+    "里",
+    "这",
+    "那",
+    "会",
+    "要",
+    "能",
+    "可以",
+    "一些",
+    "多少",
+    "几",
+    "到",
+    "哪天",
+    "哪一天",
+    "时候",
+    "什么时候",
+    "何时",
+    "发布",
+    "印发",
+    "日期",
+    "些",
+    "做了",
+    "干",
+    "工作",
+    "情况",
+    "相关",
+    "内容",
+    "具体",
+    "介绍",
+    "说说",
+    "讲讲",
+    "列出",
+    "所有",
+    "全部",
+    "各",
+    "各地",
+    "主题",
+    "口号",
+    "标语",
+    "联系人",
+    "联系",
+    "电话",
+    "邮箱",
+    "当年",
+    "今年",
+    "去年",
+    "最近",
+    "最新",
+    "本年",
+    "明年",
+    "前年",
+    "哪里",
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "号",
+    "第",
+    "地",
+    "得",
+    "着",
+    "过",
+    "被",
+    "把",
+    "让",
+    "给",
+    "从",
+    "以",
+    "等",
+    "并",
+    "或",
+    "其",
+    "该",
+    "之",
+    "啥",
+    "么",
+    "谁",
+    "安排",
+    "期",
+    "时",
+    "举行",
+    "进行",
+    "文号",
+    "发文字号",
+    "字号",
+    "编号",
+    "发文",
+    "成文",
+    "联系方式",
+    "传真",
+    "地址",
+    "邮编",
+    "是谁",
+    "哪天发",
+    "几号",
+    "发布时间",
+    "一天",
 ];
 
 /// English function words and frame words.
 const EN_STOP: &[&str] = &[
-    "the", "a", "an", "of", "for", "in", "on", "at", "to", "what", "which", "who", "whom", "was", "were", "is", "are", "did",
-    "do", "does", "and", "or", "quality", "month", "national", "china", "chinese", "s", "year", "about", "tell", "me",
-    "please", "list", "all", "with", "by", "its", "their", "how", "many", "when", "theme", "themes", "slogan", "slogans",
-    "activities", "activity", "events", "held", "hold", "organize", "organized", "organise", "organised", "there", "this",
-    "that", "last", "next", "latest", "recent",
+    "the",
+    "a",
+    "an",
+    "of",
+    "for",
+    "in",
+    "on",
+    "at",
+    "to",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "was",
+    "were",
+    "is",
+    "are",
+    "did",
+    "do",
+    "does",
+    "and",
+    "or",
+    "quality",
+    "month",
+    "national",
+    "china",
+    "chinese",
+    "s",
+    "year",
+    "about",
+    "tell",
+    "me",
+    "please",
+    "list",
+    "all",
+    "with",
+    "by",
+    "its",
+    "their",
+    "how",
+    "many",
+    "when",
+    "theme",
+    "themes",
+    "slogan",
+    "slogans",
+    "activities",
+    "activity",
+    "events",
+    "held",
+    "hold",
+    "organize",
+    "organized",
+    "organise",
+    "organised",
+    "there",
+    "this",
+    "that",
+    "last",
+    "next",
+    "latest",
+    "recent",
 ];
+
+/// A one-character short name (皖, 鲁) counts only where it cannot be part
+/// of a word: as a jieba token of its own, or between a year, a particle or
+/// the edge of the question and 质量/省/的/开展/… .
+fn single_char_alias_ok(norm: &str, range: std::ops::Range<usize>, toks: &[Term]) -> bool {
+    if toks.iter().any(|t| t.from == range.start && t.to == range.end) {
+        return true;
+    }
+    let before = norm[..range.start].chars().last();
+    let after = &norm[range.end..];
+    let before_ok = before.is_none_or(|c| !is_han(c) || "年在和与及、省".contains(c));
+    let after_ok = after.chars().next().is_none_or(|c| !is_han(c))
+        || [
+            "质量", "省", "地区", "的", "开展", "举办", "做", "干", "活动", "有", "在", "今年", "去年", "、", "和",
+        ]
+        .iter()
+        .any(|w| after.starts_with(w));
+    before_ok && after_ok
+}
 
 /// Understands `raw`. `today_year` resolves 今年/去年; `entities` is the
 /// registry (built-in and discovered), `single_char` says whether a
@@ -311,7 +579,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
             if covered.iter().any(|r| r.start < range.end && range.start < r.end) {
                 continue;
             }
-            if single && !toks.iter().any(|t| t.from == range.start && t.to == range.end) {
+            if single && !single_char_alias_ok(&norm, range.clone(), &toks) {
                 continue;
             }
             covered.push(range);
@@ -388,7 +656,10 @@ mod tests {
             .map(|e| EntityRec {
                 name: e.name.to_string(),
                 kind: e.kind,
-                names: std::iter::once(e.name).chain(e.aliases.iter().copied()).map(String::from).collect(),
+                names: std::iter::once(e.name)
+                    .chain(e.aliases.iter().copied())
+                    .map(String::from)
+                    .collect(),
                 en: e.en.iter().map(|s| s.to_string()).collect(),
             })
             .collect()
@@ -428,6 +699,11 @@ mod tests {
     #[test]
     fn entities_with_aliases() {
         assert_eq!(names(&q("2023年粤质量月")), vec!["广东省"]);
+        assert_eq!(names(&q("2023年皖质量月活动")), vec!["安徽省"]);
+        assert_eq!(names(&q("2023年鲁质量月活动")), vec!["山东省"]);
+        assert_eq!(names(&q("2024年津开展了什么")), vec!["天津市"]);
+        assert!(names(&q("美豫名品是什么")).is_empty());
+        assert!(names(&q("桂质贷")).is_empty());
         assert_eq!(names(&q("2024年新疆质量月活动")), vec!["新疆维吾尔自治区"]);
         assert_eq!(names(&q("兵团2024年做了什么")), vec!["新疆生产建设兵团"]);
         assert_eq!(names(&q("工信部和国资委")), vec!["工业和信息化部", "国务院国资委"]);
@@ -452,15 +728,31 @@ mod tests {
     #[test]
     fn content_terms_drop_fillers() {
         let x = q("2017年质量月期间水利部门印发了什么文件");
-        assert!(!x.terms.iter().any(|t| t == "2017" || t == "质量月" || t == "什么"), "{:?}", x.terms);
+        assert!(
+            !x.terms.iter().any(|t| t == "2017" || t == "质量月" || t == "什么"),
+            "{:?}",
+            x.terms
+        );
         let y = q("2017年农垦系列活动的主题");
         assert!(y.terms.contains(&"农垦".to_string()), "{:?}", y.terms);
-        assert!(q("2024年全国质量月主题").terms.is_empty(), "{:?}", q("2024年全国质量月主题").terms);
+        assert!(
+            q("2024年全国质量月主题").terms.is_empty(),
+            "{:?}",
+            q("2024年全国质量月主题").terms
+        );
     }
 
     #[test]
     fn hostile_input_is_harmless() {
-        for s in ["", "\u{0}\u{7}\u{1b}[31m", "😀😀😀", "AND (", "title:*", "<b>x</b>", &"质".repeat(100_000)] {
+        for s in [
+            "",
+            "\u{0}\u{7}\u{1b}[31m",
+            "😀😀😀",
+            "AND (",
+            "title:*",
+            "<b>x</b>",
+            &"质".repeat(100_000),
+        ] {
             let x = q(s);
             assert!(x.norm.chars().count() <= MAX_CHARS);
         }

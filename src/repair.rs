@@ -88,7 +88,9 @@ mod tests {
     fn the_2017_notice_is_clean_after_repair() {
         let raw = include_str!("../data/2017-main-activities.txt");
         let fixed = repair(raw);
-        for bad in ['収', '觃', '栺', '敁', '挃', '牉', '釐', '乢', '仸', '厇', '彔', '夰', '幵', '\u{201A}', '\u{201B}'] {
+        for bad in [
+            '収', '觃', '栺', '敁', '挃', '牉', '釐', '乢', '仸', '厇', '彔', '夰', '幵', '\u{201A}', '\u{201B}',
+        ] {
             assert!(!fixed.contains(bad), "{bad} left in the repaired 2017 text");
         }
         assert!(fixed.contains("金融知识普及月"));

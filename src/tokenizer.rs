@@ -11,9 +11,30 @@ pub const NAME: &str = "jieba";
 
 /// Words jieba's dictionary lacks that the notices and questions use.
 const DOMAIN_WORDS: &[&str] = &[
-    "质量月", "质量强国", "质量强省", "质量强市", "质量强区", "首席质量官", "质量基础设施", "一站式",
-    "质量开放日", "质量标杆", "中国质量奖", "质量提升", "口号", "农垦", "金融标准", "电梯安全宣传周",
-    "好房子", "江苏精品", "美豫名品", "文化润疆", "质量图谱", "全面质量管理", "知识竞赛", "网络启动仪式",
+    "质量月",
+    "质量强国",
+    "质量强省",
+    "质量强市",
+    "质量强区",
+    "首席质量官",
+    "质量基础设施",
+    "一站式",
+    "质量开放日",
+    "质量标杆",
+    "中国质量奖",
+    "质量提升",
+    "口号",
+    "农垦",
+    "金融标准",
+    "电梯安全宣传周",
+    "好房子",
+    "江苏精品",
+    "美豫名品",
+    "文化润疆",
+    "质量图谱",
+    "全面质量管理",
+    "知识竞赛",
+    "网络启动仪式",
 ];
 
 /// Builds the jieba instance once: the default dictionary plus the domain
@@ -134,7 +155,10 @@ mod tests {
 
     #[test]
     fn search_mode_yields_short_names_and_domain_words() {
-        let words: Vec<String> = terms(&JIEBA, "广东省开展质量月活动").into_iter().map(|t| t.text).collect();
+        let words: Vec<String> = terms(&JIEBA, "广东省开展质量月活动")
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
         assert!(words.contains(&"广东".to_string()), "{words:?}");
         assert!(words.contains(&"广东省".to_string()), "{words:?}");
         assert!(words.contains(&"质量月".to_string()), "{words:?}");
@@ -142,8 +166,14 @@ mod tests {
 
     #[test]
     fn punctuation_is_dropped_and_ascii_lowercased() {
-        let words: Vec<String> = terms(&JIEBA, "“QC小组”，（ISO）！").into_iter().map(|t| t.text).collect();
-        assert!(words.iter().all(|w| w.chars().any(|c| c.is_alphanumeric())), "{words:?}");
+        let words: Vec<String> = terms(&JIEBA, "“QC小组”，（ISO）！")
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert!(
+            words.iter().all(|w| w.chars().any(|c| c.is_alphanumeric())),
+            "{words:?}"
+        );
         assert!(words.contains(&"qc".to_string()), "{words:?}");
         assert!(words.contains(&"iso".to_string()), "{words:?}");
     }

@@ -68,7 +68,15 @@ fn ask_json_reads_stdin_one_object_per_question_in_order() {
 fn malformed_questions_exit_zero() {
     // An argument is limited to 128 KiB by the kernel; 30 000 汉字 is 90 KB.
     let long = "质".repeat(30_000);
-    for q in ["", "\u{7}\u{1b}[31m", "🎉🎉", "AND (", "title:*", "<script>alert(1)</script>", long.as_str()] {
+    for q in [
+        "",
+        "\u{7}\u{1b}[31m",
+        "🎉🎉",
+        "AND (",
+        "title:*",
+        "<script>alert(1)</script>",
+        long.as_str(),
+    ] {
         let out = qmbot(&["ask", "--json", q], "");
         assert!(out.status.success(), "{q:?}: {:?}", out);
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -94,7 +102,11 @@ fn missing_data_directory_is_one_clear_line() {
 #[test]
 fn bad_catalog_entry_names_the_file_and_problem() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("catalog.toml"), "[[notice]]\nfile = \"missing.txt\"\nyear = 2024\ntitle = \"x\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[notice]]\nfile = \"missing.txt\"\nyear = 2024\ntitle = \"x\"\n",
+    )
+    .unwrap();
     let out = qmbot(&["ask", "--data", dir.path().to_str().unwrap(), "2024年主题"], "");
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
@@ -112,13 +124,35 @@ fn a_new_notice_is_a_data_change_only() {
     )
     .unwrap();
     let d = dir.path().to_str().unwrap();
-    let out = qmbot(&["ask", "--json", "--data", d], "2030年质量月主题\n2030年口号\n2030年北京市质量月活动\n2030年通知哪天发布\n");
+    let out = qmbot(
+        &["ask", "--json", "--data", d],
+        "2030年质量月主题\n2030年口号\n2030年北京市质量月活动\n2030年通知哪天发布\n",
+    );
     assert!(out.status.success(), "{out:?}");
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert!(lines[0]["answer"].as_str().unwrap().contains("质量引领未来"), "{}", lines[0]);
-    assert!(lines[1]["answer"].as_str().unwrap().contains("测试口号乙"), "{}", lines[1]);
-    assert!(lines[2]["answer"].as_str().unwrap().contains("质量嘉年华"), "{}", lines[2]);
-    assert!(lines[3]["answer"].as_str().unwrap().contains("2030年8月20日"), "{}", lines[3]);
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines[0]["answer"].as_str().unwrap().contains("质量引领未来"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1]["answer"].as_str().unwrap().contains("测试口号乙"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2]["answer"].as_str().unwrap().contains("质量嘉年华"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3]["answer"].as_str().unwrap().contains("2030年8月20日"),
+        "{}",
+        lines[3]
+    );
     assert_eq!(lines[0]["citations"][0]["doc_number"], "国市监质〔2030〕1号");
 }

@@ -22,7 +22,10 @@ fn check(q: &str, found: bool, year: Option<i64>, must: &[&str]) {
     let text = compact(&a.to_plain());
     assert_eq!(a.found, found, "{q}: found should be {found}; reply: {text}");
     if !found {
-        assert!(text.contains("2024"), "{q}: a not-found reply lists the years covered: {text}");
+        assert!(
+            text.contains("2024"),
+            "{q}: a not-found reply lists the years covered: {text}"
+        );
         return;
     }
     for m in must {
@@ -60,12 +63,27 @@ fn dev_set_passes() {
 #[test]
 fn more_questions_of_the_same_kinds() {
     let cases: &[(&str, bool, Option<i64>, &[&str])] = &[
-        ("2023年广东省开展了哪些活动？", true, Some(2023), &["广东开学第一课", "首席质量官大赛"]),
-        ("2024年的主题和口号？", true, Some(2024), &["加强质量支撑", "全民讲质量"]),
+        (
+            "2023年广东省开展了哪些活动？",
+            true,
+            Some(2023),
+            &["广东开学第一课", "首席质量官大赛"],
+        ),
+        (
+            "2024年的主题和口号？",
+            true,
+            Some(2024),
+            &["加强质量支撑", "全民讲质量"],
+        ),
         ("今年海关总署做什么？", false, None, &[]),
         ("2024年海关总署做什么", true, Some(2024), &["跨境电商进口消费品"]),
         ("2019年质量月的主题", true, Some(2019), &["共创中国质量 建设质量强国"]),
-        ("What was the theme of Quality Month 2023?", true, Some(2023), &["增强质量意识"]),
+        (
+            "What was the theme of Quality Month 2023?",
+            true,
+            Some(2023),
+            &["增强质量意识"],
+        ),
         ("2024 Guangdong Quality Month activities", true, Some(2024), &["优粤行"]),
         ("二〇二四年质量月口号", true, Some(2024), &["塑造中国品牌"]),
         ("2023年質量月的主題是什麼", true, Some(2023), &["推进高质量发展"]),
@@ -99,7 +117,12 @@ fn more_questions_of_the_same_kinds() {
 #[test]
 fn slogan_lists_are_complete_and_marked() {
     let lists = ENGINE.slogan_lists();
-    let count = |y: i32, scope: &str| lists.iter().find(|l| l.year == y && l.scope == scope).map(|l| l.items.len());
+    let count = |y: i32, scope: &str| {
+        lists
+            .iter()
+            .find(|l| l.year == y && l.scope == scope)
+            .map(|l| l.items.len())
+    };
     assert_eq!(count(2024, "全国"), Some(10));
     assert_eq!(count(2023, "全国"), Some(9));
     assert_eq!(count(2019, "全国"), Some(15));
@@ -112,7 +135,9 @@ fn the_2017_text_reads_clean() {
     let a = ENGINE.answer("2017年质量月期间水利部门印发了什么文件", today());
     let text = a.to_plain();
     assert!(text.contains("印发《水利工程质量监督导则》"), "{text}");
-    for bad in ['収', '觃', '栺', '敁', '挃', '牉', '釐', '乢', '仸', '厇', '彔', '夰', '幵', '‚', '‛'] {
+    for bad in [
+        '収', '觃', '栺', '敁', '挃', '牉', '釐', '乢', '仸', '厇', '彔', '夰', '幵', '‚', '‛',
+    ] {
         assert!(!text.contains(bad), "{bad} in {text}");
     }
 }
@@ -120,7 +145,17 @@ fn the_2017_text_reads_clean() {
 #[test]
 fn hostile_input_gets_a_reply() {
     let long = "质量".repeat(50_000);
-    for q in ["", "   ", "\u{0}\u{1b}[2J", "😀🎉", "<b>2024</b>年<script>", "AND (", "title:*", "**2024** _主题_", &long] {
+    for q in [
+        "",
+        "   ",
+        "\u{0}\u{1b}[2J",
+        "😀🎉",
+        "<b>2024</b>年<script>",
+        "AND (",
+        "title:*",
+        "**2024** _主题_",
+        &long,
+    ] {
         let a = ENGINE.answer(q, today());
         assert!(!a.to_plain().is_empty(), "{q:?} got an empty reply");
     }

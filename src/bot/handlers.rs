@@ -1,0 +1,468 @@
+//! The endpoints of [`super::schema`]. Each one catches its own failures:
+//! the error is logged, the user gets a short apology, and the dispatcher
+//! goes on. Work that could panic (the engine, rendering) runs on the
+//! blocking pool, so a panic there is an error here, not a dead worker.
+
+use super::input::{self, Question};
+use super::{texts, Command, Ctx, TgBot};
+use crate::answer::{Answer, Block};
+use crate::broadcast::{self, Broadcast};
+use crate::format::{self, Item};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use teloxide::prelude::*;
+use teloxide::types::{
+    ChatAction, InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText,
+    LinkPreviewOptions, Me, ParseMode, ReplyParameters,
+};
+use teloxide::utils::command::BotCommands;
+use teloxide::RequestError;
+
+/// Show "typing…" when an answer takes longer than this.
+const TYPING_AFTER: Duration = Duration::from_millis(400);
+/// Inline results carry one message; leave room for the "too long" note.
+const INLINE_BUDGET: usize = 3800;
+/// Telegram shows at most this many inline results from us.
+const MAX_INLINE_RESULTS: usize = 10;
+
+type HandlerResult = anyhow::Result<()>;
+
+fn no_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}
+
+/// Logs a failed handler and apologises in the chat (best effort).
+async fn report(bot: &TgBot, chat: ChatId, what: &str, error: anyhow::Error) {
+    tracing::error!(chat_id = chat.0, error = %format!("{error:#}"), "{what} failed");
+    if let Err(e) = bot
+        .send_message(chat, format::escape(&texts::apology()))
+        .parse_mode(ParseMode::Html)
+        .await
+    {
+        tracing::warn!(chat_id = chat.0, error = %e, "could not send the apology");
+    }
+}
+
+/// Sends HTML parts in order; in groups the first part replies to `msg`.
+async fn send_parts(bot: &TgBot, msg: &Message, parts: Vec<String>) -> Result<(), RequestError> {
+    let in_group = !msg.chat.is_private();
+    for (i, part) in parts.into_iter().enumerate() {
+        let mut req = bot
+            .send_message(msg.chat.id, part)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(no_preview());
+        if msg.is_topic_message {
+            if let Some(thread) = msg.thread_id {
+                req = req.message_thread_id(thread);
+            }
+        }
+        if in_group && i == 0 {
+            req = req.reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
+        }
+        req.await?;
+    }
+    Ok(())
+}
+
+/// Sends a plain text (escaped here).
+async fn send_text(bot: &TgBot, msg: &Message, text: &str) -> Result<(), RequestError> {
+    send_parts(bot, msg, vec![format::escape(text)]).await
+}
+
+/// Runs `work` on the blocking pool; if it takes longer than
+/// [`TYPING_AFTER`], shows "typing…" in `chat` meanwhile.
+async fn compute<T, F>(bot: &TgBot, chat: ChatId, work: F) -> anyhow::Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let mut task = tokio::task::spawn_blocking(work);
+    tokio::select! {
+        done = &mut task => return done.map_err(|e| anyhow::anyhow!("answering panicked: {e}")),
+        _ = tokio::time::sleep(TYPING_AFTER) => {}
+    }
+    if let Err(e) = bot.send_chat_action(chat, ChatAction::Typing).await {
+        tracing::debug!(error = %e, "sendChatAction failed");
+    }
+    task.await.map_err(|e| anyhow::anyhow!("answering panicked: {e}"))
+}
+
+/// An answer as messages; a fallback text when the answer is empty.
+fn render(answer: &Answer) -> Vec<String> {
+    let parts = format::render_answer(answer);
+    if parts.is_empty() {
+        vec![format::escape(&texts::nothing_found())]
+    } else {
+        parts
+    }
+}
+
+/// Answers a question (cleaned first) in the chat of `msg`.
+async fn ask(bot: &TgBot, msg: &Message, me: &Me, ctx: &Arc<Ctx>, raw: &str) -> HandlerResult {
+    let question = match input::question(raw) {
+        Question::Text(q) => q,
+        Question::Empty => {
+            send_text(bot, msg, &texts::empty_question(me.username())).await?;
+            return Ok(());
+        }
+        Question::TooLong => {
+            send_text(bot, msg, &texts::question_too_long()).await?;
+            return Ok(());
+        }
+        Question::NoWords => {
+            send_text(bot, msg, &texts::question_without_words()).await?;
+            return Ok(());
+        }
+    };
+    let engine = ctx.engine.clone();
+    let today = ctx.today();
+    tracing::info!(chat_id = msg.chat.id.0, question = %question, "question");
+    let parts = compute(bot, msg.chat.id, move || render(&engine.answer(&question, today))).await?;
+    send_parts(bot, msg, parts).await?;
+    Ok(())
+}
+
+/// `/theme` and `/slogans`.
+async fn year_answer(
+    bot: &TgBot,
+    msg: &Message,
+    ctx: &Arc<Ctx>,
+    command: &'static str,
+    arg: &str,
+    slogans: bool,
+) -> HandlerResult {
+    let year = match input::year_arg(arg) {
+        Ok(y) => y,
+        Err(input::NotAYear) => {
+            send_text(bot, msg, &texts::bad_year(command, arg.trim())).await?;
+            return Ok(());
+        }
+    };
+    let years = ctx.engine.years();
+    if let Some(y) = year {
+        if !years.contains(&y) {
+            send_text(bot, msg, &texts::year_not_covered(y, &years)).await?;
+            return Ok(());
+        }
+    }
+    let engine = ctx.engine.clone();
+    let parts = compute(bot, msg.chat.id, move || {
+        let answer = if slogans {
+            engine.slogans_answer(year)
+        } else {
+            engine.theme_answer(year)
+        };
+        render(&answer)
+    })
+    .await?;
+    send_parts(bot, msg, parts).await?;
+    Ok(())
+}
+
+fn command_list() -> String {
+    Command::descriptions().to_string()
+}
+
+/// `/sources`: the notices, with titles and document numbers.
+fn sources(ctx: &Ctx) -> Vec<String> {
+    let notices = ctx.engine.notices();
+    let mut items = vec![Item::paragraph(texts::sources_heading(notices.len()))];
+    for (i, n) in notices.iter().enumerate() {
+        let line = texts::source_line(i + 1, &n.title, n.doc_number.as_deref(), n.year, n.date);
+        items.push(Item::line(Block::plain(line)));
+    }
+    format::render_items(&items, format::MESSAGE_BUDGET)
+}
+
+/// Runs a broadcast handler as its own task, so a panic in it is caught.
+async fn guarded<F>(what: &str, fut: F) -> HandlerResult
+where
+    F: Future<Output = ResponseResult<()>> + Send + 'static,
+{
+    match tokio::spawn(fut).await {
+        Ok(r) => r.map_err(|e| anyhow::anyhow!("{what}: {e}")),
+        Err(e) => Err(anyhow::anyhow!("{what} panicked: {e}")),
+    }
+}
+
+async fn command(
+    bot: &TgBot,
+    msg: &Message,
+    cmd: Command,
+    me: &Me,
+    ctx: &Arc<Ctx>,
+    bc: Arc<Broadcast>,
+) -> HandlerResult {
+    tracing::debug!(chat_id = msg.chat.id.0, command = ?cmd, "command");
+    match cmd {
+        Command::Start(_) => {
+            let blocks = texts::start(&ctx.engine.years(), me.username(), &command_list());
+            let items: Vec<Item> = blocks.into_iter().map(Item::paragraph).collect();
+            send_parts(bot, msg, format::render_items(&items, format::MESSAGE_BUDGET)).await?;
+        }
+        Command::Help(_) => {
+            let blocks = texts::help(&ctx.engine.years(), me.username(), &command_list());
+            let items: Vec<Item> = blocks.into_iter().map(Item::paragraph).collect();
+            send_parts(bot, msg, format::render_items(&items, format::MESSAGE_BUDGET)).await?;
+        }
+        Command::Ask(q) => ask(bot, msg, me, ctx, &q).await?,
+        Command::Theme(arg) => year_answer(bot, msg, ctx, "theme", &arg, false).await?,
+        Command::Slogans(arg) => year_answer(bot, msg, ctx, "slogans", &arg, true).await?,
+        Command::Sources => send_parts(bot, msg, sources(ctx)).await?,
+        Command::Subscribe(arg) => {
+            let f = broadcast::on_subscribe(bot.clone(), msg.clone(), bc, arg);
+            guarded("/subscribe", f).await?
+        }
+        Command::Unsubscribe => {
+            let f = broadcast::on_unsubscribe(bot.clone(), msg.clone(), bc);
+            guarded("/unsubscribe", f).await?
+        }
+        Command::Slogan => {
+            let f = broadcast::on_slogan(bot.clone(), msg.clone(), bc);
+            guarded("/slogan", f).await?
+        }
+    }
+    Ok(())
+}
+
+/// A command addressed to this bot (or unaddressed).
+pub async fn on_command(
+    bot: TgBot,
+    msg: Message,
+    cmd: Command,
+    me: Me,
+    ctx: Arc<Ctx>,
+    bc: Arc<Broadcast>,
+) -> ResponseResult<()> {
+    if from_ourselves(&msg, &me) {
+        return Ok(());
+    }
+    if let Err(e) = command(&bot, &msg, cmd, &me, &ctx, bc).await {
+        report(&bot, msg.chat.id, "command", e).await;
+    }
+    Ok(())
+}
+
+/// Messages sent by this bot or through its inline mode are never questions.
+fn from_ourselves(msg: &Message, me: &Me) -> bool {
+    msg.via_bot.as_ref().is_some_and(|b| b.id == me.id) || msg.from.as_ref().is_some_and(|u| u.id == me.id)
+}
+
+/// What to do with a non-command message.
+#[derive(Debug, PartialEq, Eq)]
+enum Action {
+    Ask(String),
+    Reply(String),
+    Ignore,
+}
+
+fn decide(msg: &Message, me: &Me) -> Action {
+    if from_ourselves(msg, me) || msg.from.as_ref().is_some_and(|u| u.is_bot) {
+        return Action::Ignore;
+    }
+    let username = me.username();
+    let text = msg.text().or_else(|| msg.caption());
+    if msg.chat.is_private() {
+        return match text {
+            Some(t) if input::looks_like_command(t) => {
+                if input::command_for_other_bot(t, username) {
+                    Action::Ignore
+                } else {
+                    Action::Reply(texts::unknown_command())
+                }
+            }
+            Some(t) if msg.text().is_some() => Action::Ask(t.to_string()),
+            _ if matches!(msg.kind, teloxide::types::MessageKind::Common(_)) => Action::Reply(texts::only_text()),
+            _ => Action::Ignore,
+        };
+    }
+    if !(msg.chat.is_group() || msg.chat.is_supergroup()) {
+        return Action::Ignore;
+    }
+    let replying_to_us = msg
+        .reply_to_message()
+        .and_then(|r| r.from.as_ref())
+        .is_some_and(|u| u.id == me.id);
+    let Some(text) = text else {
+        return Action::Ignore;
+    };
+    if input::looks_like_command(text) {
+        // Not one of our commands (those were routed before).
+        let first = text.split_whitespace().next().unwrap_or("");
+        let for_us = first
+            .split_once('@')
+            .is_some_and(|(_, target)| target.eq_ignore_ascii_case(username));
+        return if for_us {
+            Action::Reply(texts::unknown_command())
+        } else {
+            Action::Ignore
+        };
+    }
+    if let Some(question) = input::strip_mention(text, username) {
+        return Action::Ask(question);
+    }
+    if replying_to_us {
+        return Action::Ask(text.to_string());
+    }
+    Action::Ignore
+}
+
+/// Any message that is not one of our commands.
+pub async fn on_message(bot: TgBot, msg: Message, me: Me, ctx: Arc<Ctx>) -> ResponseResult<()> {
+    let result = match decide(&msg, &me) {
+        Action::Ask(q) => ask(&bot, &msg, &me, &ctx, &q).await,
+        Action::Reply(text) => send_text(&bot, &msg, &text).await.map_err(Into::into),
+        Action::Ignore => Ok(()),
+    };
+    if let Err(e) = result {
+        report(&bot, msg.chat.id, "message", e).await;
+    }
+    Ok(())
+}
+
+/// One inline article whose message is `html`.
+fn article(id: String, title: String, description: String, html: String) -> InlineQueryResult {
+    let content = InputMessageContentText::new(html)
+        .parse_mode(ParseMode::Html)
+        .link_preview_options(no_preview());
+    let mut a = InlineQueryResultArticle::new(id, title, InputMessageContent::Text(content));
+    if !description.is_empty() {
+        a = a.description(description);
+    }
+    InlineQueryResult::Article(a)
+}
+
+/// An answer squeezed into one message (the first part, plus a note when
+/// the answer is longer).
+fn single_message(answer: &Answer, username: &str) -> String {
+    let parts = format::render_answer_with_budget(answer, INLINE_BUDGET);
+    match parts.len() {
+        0 => format::escape(&texts::nothing_found()),
+        1 => parts.into_iter().next().unwrap_or_default(),
+        _ => format!("{}\n\n{}", parts[0], format::escape(&texts::inline_truncated(username))),
+    }
+}
+
+fn answer_preview(answer: &Answer) -> String {
+    answer
+        .blocks
+        .first()
+        .map(|b| format::preview(&b.text, 90))
+        .unwrap_or_else(|| format::preview(&texts::nothing_found(), 90))
+}
+
+/// The articles for an inline query: the answer, then one per quoted source;
+/// for an empty query the latest theme and slogans and earlier themes.
+pub fn inline_results(ctx: &Ctx, query: &str, username: &str) -> Vec<InlineQueryResult> {
+    let engine = &ctx.engine;
+    let mut results = Vec::new();
+    match input::question(query) {
+        Question::Text(q) => {
+            let answer = engine.answer(&q, ctx.today());
+            results.push(article(
+                "answer".into(),
+                format::preview(&texts::inline_answer_title(answer.found, &q), 60),
+                answer_preview(&answer),
+                single_message(&answer, username),
+            ));
+            if answer.found {
+                for (i, c) in answer.citations.iter().enumerate() {
+                    if results.len() >= MAX_INLINE_RESULTS {
+                        break;
+                    }
+                    let snippet: String = c.snippet.chars().take(3000).collect();
+                    let block = Block::plain(snippet);
+                    let source = Block {
+                        text: format!("{}\n1. {}", answer.sources_heading(), answer.citation_line(i)),
+                        highlights: std::iter::once(0..answer.sources_heading().len()).collect(),
+                    };
+                    let items = [Item::paragraph(block), Item::paragraph(source)];
+                    let html = format::render_items(&items, INLINE_BUDGET)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_default();
+                    results.push(article(
+                        format!("src{i}"),
+                        texts::inline_source_title(i + 1, c.year, &c.section),
+                        format::preview(&c.snippet, 90),
+                        html,
+                    ));
+                }
+            }
+        }
+        Question::Empty | Question::NoWords | Question::TooLong => {
+            let latest = engine.latest_year();
+            let theme = engine.theme_answer(None);
+            results.push(article(
+                "theme".into(),
+                texts::inline_theme_title(latest),
+                answer_preview(&theme),
+                single_message(&theme, username),
+            ));
+            let slogans = engine.slogans_answer(None);
+            results.push(article(
+                "slogans".into(),
+                texts::inline_slogans_title(latest),
+                answer_preview(&slogans),
+                single_message(&slogans, username),
+            ));
+            for year in engine.years().into_iter().rev().filter(|y| Some(*y) != latest) {
+                if results.len() >= MAX_INLINE_RESULTS {
+                    break;
+                }
+                let theme = engine.theme_answer(Some(year));
+                if !theme.found {
+                    continue;
+                }
+                results.push(article(
+                    format!("theme{year}"),
+                    texts::inline_theme_title(Some(year)),
+                    answer_preview(&theme),
+                    single_message(&theme, username),
+                ));
+            }
+        }
+    }
+    results.truncate(MAX_INLINE_RESULTS);
+    results
+}
+
+/// Inline mode: always answered, even when nothing matches or on errors.
+pub async fn on_inline_query(bot: TgBot, q: InlineQuery, me: Me, ctx: Arc<Ctx>) -> ResponseResult<()> {
+    let username = me.username().to_string();
+    let query = q.query.clone();
+    let results = match tokio::task::spawn_blocking(move || inline_results(&ctx, &query, &username)).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "inline answer panicked");
+            vec![article(
+                "error".into(),
+                texts::apology(),
+                String::new(),
+                format::escape(&texts::apology()),
+            )]
+        }
+    };
+    if let Err(e) = bot.answer_inline_query(q.id.clone(), results).cache_time(60).await {
+        tracing::error!(error = %e, "answerInlineQuery failed");
+        // Still answer, so the user's client stops waiting.
+        let _ = bot.answer_inline_query(q.id, Vec::new()).cache_time(5).await;
+    }
+    Ok(())
+}
+
+/// Button presses: the bot sends no buttons of its own, so any press is
+/// stale; it is always answered so the client stops its spinner.
+pub async fn on_callback_query(bot: TgBot, q: CallbackQuery) -> ResponseResult<()> {
+    if let Err(e) = bot.answer_callback_query(q.id).text(texts::callback_expired()).await {
+        tracing::warn!(error = %e, "answerCallbackQuery failed");
+    }
+    Ok(())
+}
