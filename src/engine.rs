@@ -70,6 +70,7 @@ const SNIPPET_CHARS: usize = 220;
 /// A content word this rare (inverse document frequency) carries a question.
 const STRONG_IDF: f32 = 3.0;
 
+static PRINTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})年0?(\d{1,2})月0?(\d{1,2})日印发$").unwrap());
 static DOC_NUMBER_IN_TEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\p{Han}]{2,8}〔\s*\d{4}\s*〕\s*\d+\s*号").unwrap());
 
@@ -252,7 +253,9 @@ impl Engine {
             return self.contact(&q, year);
         }
         if (it.date || it.doc_number)
-            && strong.is_empty()
+            && strong
+                .iter()
+                .all(|t| self.notices.iter().any(|n| n.title.contains(t.as_str())))
             && q.entities
                 .iter()
                 .all(|e| self.entities[*e].kind == EntityKind::Province)
@@ -458,9 +461,12 @@ impl Engine {
             return self.not_found(q, msg::not_found(q.lang));
         };
         let mut lists: Vec<&SloganList> = self.slogans.iter().filter(|s| s.year == y).collect();
+        let mut notes = Vec::new();
         if let Some(r) = &region {
             if lists.iter().any(|s| &s.scope == r) {
                 lists.retain(|s| &s.scope == r);
+            } else if lists.iter().any(|s| s.scope == "全国") {
+                notes.push(Block::plain(msg::national_slogans_for(q.lang, r)));
             }
         }
         lists.sort_by_key(|s| s.scope != "全国");
@@ -468,7 +474,7 @@ impl Engine {
             return self.not_found(q, msg::no_slogans(q.lang, y, &with));
         }
         let marks = self.marks(q);
-        let mut blocks = Vec::new();
+        let mut blocks = notes;
         if lists.iter().all(|s| s.scope != "全国") {
             blocks.push(Block::plain(msg::regional_list_only(q.lang, y, &lists[0].scope)));
         }
@@ -524,8 +530,36 @@ impl Engine {
         if !cites.is_empty() {
             return self.reply(q, true, blocks, cites);
         }
-        // No item names the body: look in the text of that year for it.
         let e = &self.entities[missing[0]];
+        // A year whose text lost the names of who did what (the 2017 PDF):
+        // the question's other words may still find the passage.
+        let names_lost = year.is_some_and(|y| {
+            !self
+                .passages
+                .iter()
+                .any(|p| p.year == y && p.kind == Kind::Item && !p.who.is_empty())
+        });
+        let topics = entities::topics(&e.name);
+        if names_lost && (!q.terms.is_empty() || !topics.is_empty()) {
+            let mut unnamed = q.clone();
+            unnamed.entities.clear();
+            unnamed.terms.retain(|t| self.known(t));
+            for t in topics {
+                if !unnamed.terms.iter().any(|x| x == t) {
+                    unnamed.terms.push(t.to_string());
+                }
+                unnamed.marks.push(t.to_string());
+            }
+            let mut a = self.search(&unnamed, year);
+            if a.found {
+                a.blocks.insert(
+                    0,
+                    Block::plain(msg::names_lost(q.lang, year.unwrap_or_default(), &e.name)),
+                );
+                return a;
+            }
+        }
+        // No item names the body: look in the text of that year for it.
         let stems = e.stems();
         let mut terms: Vec<String> = q.terms.clone();
         for s in &stems {
@@ -588,6 +622,7 @@ impl Engine {
         other.sort_unstable();
         other.dedup();
         let reason = match year {
+            Some(y) if names_lost => msg::names_lost_none(q.lang, y, &e.name),
             Some(y) => msg::no_item(q.lang, y, &e.name, &other),
             None => msg::no_item_any(q.lang, &e.name),
         };
@@ -659,6 +694,21 @@ impl Engine {
                         cites.push(self.cite_notice(n, &section, &date));
                     }
                     None => missing.push(msg::no_date(q.lang, &notice.title)),
+                }
+                // The date the issuing office printed it (`2019年8月23日印发`).
+                for (i, p) in self.passages.iter().enumerate().filter(|(_, p)| p.notice == n) {
+                    if let Some(c) = PRINTED.captures(&compact(&p.text)) {
+                        let date = format!("{}年{}月{}日", &c[1], &c[2], &c[3]);
+                        let text = msg::printed(q.lang, &date);
+                        let start = text.len() - date.len();
+                        blocks.push(Block {
+                            highlights: std::iter::once(start..text.len()).collect(),
+                            text,
+                        });
+                        cites.push(self.cite(i, &p.text));
+                        missing.retain(|m| m != &msg::no_date(q.lang, &notice.title));
+                        break;
+                    }
                 }
             }
             if q.intent.doc_number {
@@ -846,7 +896,10 @@ impl Engine {
         let mut blocks = vec![Block::plain(msg::search(q.lang, year))];
         let mut cites = Vec::new();
         for (pid, s, cov) in scored.into_iter().take(3) {
-            if s < best * 0.5 || cov < best_cov * 0.8 {
+            // Another passage that covers the question as well is shown even
+            // when BM25 ranks it lower (long passages score low).
+            let as_good = cov >= best_cov * 0.95 && s >= best * 0.25;
+            if !as_good && (s < best * 0.5 || cov < best_cov * 0.8) {
                 break;
             }
             let text = snippet(&self.passages[pid].text, &marks, SNIPPET_CHARS);

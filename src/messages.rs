@@ -242,3 +242,35 @@ pub fn year_hint(lang: Lang, year: i32) -> String {
         Lang::En => format!("You can also ask for the {year} slogans or what a ministry or province did in {year}."),
     }
 }
+
+/// A year whose text does not name who did what.
+pub fn names_lost(lang: Lang, year: i32, who: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{year}年的材料没有标出各单位的名称，无法确认哪一段属于{who}；以下是与问题相关的段落。"),
+        Lang::En => format!("The {year} text does not name who did what, so I cannot tell which passage is {who}'s; these passages match the question."),
+    }
+}
+
+/// …and nothing matched the question either.
+pub fn names_lost_none(lang: Lang, year: i32, who: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{year}年的材料没有标出各单位的名称，也没有找到与{who}相关的段落。"),
+        Lang::En => format!("The {year} text does not name who did what, and no passage about {who} was found."),
+    }
+}
+
+/// Slogans asked for a region that has no list of its own.
+pub fn national_slogans_for(lang: Lang, region: &str) -> String {
+    match lang {
+        Lang::Zh => format!("通知没有单列{region}的口号，以下是全国统一的活动口号。"),
+        Lang::En => format!("The notices give no separate slogans for {region}; these are the national ones."),
+    }
+}
+
+/// The date a notice was printed by the issuing office.
+pub fn printed(lang: Lang, date: &str) -> String {
+    match lang {
+        Lang::Zh => format!("发文机关印发日期：{date}"),
+        Lang::En => format!("Printed by the issuing office on {date}"),
+    }
+}

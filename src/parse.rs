@@ -147,16 +147,37 @@ pub fn paragraphs(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut open = false; // whether the last paragraph may be continued
     let mut last_line_len = 0;
+    let mut last_trailing_space = true;
     // A heading glued to the end of a line (`…活动。三、泉州市`) is a line of its own.
     let lines = text.lines().flat_map(|raw| {
+        let trailing = raw.ends_with(|c: char| c.is_whitespace());
         let line = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         match GLUED_HEADING.captures(line) {
-            Some(c) => vec![c.get(1).map_or("", |m| m.as_str()), c.get(2).map_or("", |m| m.as_str())],
-            None => vec![line],
+            Some(c) => vec![
+                (c.get(1).map_or("", |m| m.as_str()), false),
+                (c.get(2).map_or("", |m| m.as_str()), trailing),
+            ],
+            None => vec![(line, trailing)],
         }
     });
+    // The usual width of a full line: PDF text wraps at it, so two full-width
+    // lines are one paragraph even when the first ends with 。 (and, in such
+    // extractions, a paragraph's last line keeps a trailing space).
+    let width = {
+        let mut lens: Vec<usize> = text.lines().map(han_len).filter(|n| *n >= 15).collect();
+        lens.sort_unstable();
+        lens.get(lens.len() / 2).copied().unwrap_or(0)
+    };
+    let in_band = |n: usize| n * 100 >= width * 85 && n * 100 <= width * 115;
+    // Only text that looks wrapped: short page lines (a PDF page holds at most
+    // about 45 汉字 a line), most of them at that width.
+    let wrapped_text = (1..=45).contains(&width) && {
+        let lens: Vec<usize> = text.lines().map(han_len).filter(|n| *n >= 15).collect();
+        lens.iter().filter(|n| in_band(**n)).count() * 2 >= lens.len()
+    };
+    let full = |n: usize| wrapped_text && in_band(n);
     let mut blank_before = false;
-    for line in lines {
+    for (line, trailing_space) in lines {
         if line.is_empty() {
             blank_before = true;
             continue;
@@ -165,7 +186,12 @@ pub fn paragraphs(text: &str) -> Vec<String> {
         // a full-width line across the blank line PDF extraction leaves.
         // Lines without either are list entries (slogans, names, titles).
         let sentence_like = line.contains(['，', '。', '；', '、', '！', '？']);
-        let join = open
+        let wrapped_after_stop = blank_before
+            && !last_trailing_space
+            && full(last_line_len)
+            && full(han_len(line))
+            && out.last().is_some_and(|p| p.ends_with('。'));
+        let join = (open || wrapped_after_stop)
             && !starts_unit(line)
             && !standalone(line)
             && (sentence_like || (blank_before && last_line_len >= SHORT));
@@ -182,6 +208,7 @@ pub fn paragraphs(text: &str) -> Vec<String> {
             out.push(line.to_string());
         }
         last_line_len = han_len(line);
+        last_trailing_space = trailing_space;
         let cur = out.last().expect("just pushed");
         open = !ends_terminal(cur) && !standalone(cur);
     }
@@ -661,6 +688,14 @@ mod tests {
         let slogans =
             "筑牢质量强省梦 迈向质量新征程\n深化供给侧结构性改革...推进质量强省建设\n夯实国家质量基础 加强全面质量管理";
         assert_eq!(paragraphs(slogans).len(), 3);
+    }
+
+    #[test]
+    fn a_full_width_line_ending_in_a_full_stop_goes_on() {
+        let t = "深入开展质量标准与质量追溯技术规范宣贯培训，规范农产\n\n品产前、产中、产后各环节的作业流程。加强有机产品认证示\n\n范区、良好农业规范认证示范区建设，促进绿色、优质农产品。\n\n开展农产品电子商务质量提升专题研讨，推广线上交易农产品\n\n质量管理经验、技术、标准。搭建品牌宣传平台。 \n\n举办新形势下装备质量监督工作\n\n创新论坛。 ";
+        let p = paragraphs(t);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].contains("农产品。开展农产品电子商务"), "{p:?}");
     }
 
     #[test]

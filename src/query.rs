@@ -255,7 +255,7 @@ fn has_word(lower: &str, words: &[&str]) -> bool {
 fn detect_intent(norm: &str) -> Intent {
     let l = norm.to_lowercase();
     let mut it = Intent {
-        theme: has_any(&l, &["主题"]) || has_word(&l, &["theme", "themes", "motto"]),
+        theme: has_any(&l, &["主题", "主旨", "宗旨", "中心思想"]) || has_word(&l, &["theme", "themes", "motto"]),
         slogans: has_any(&l, &["口号", "标语", "宣传语"]) || has_word(&l, &["slogan", "slogans"]),
         date: has_any(
             &l,
@@ -458,6 +458,12 @@ const STOP: &[&str] = &[
     "编号",
     "发文",
     "成文",
+    "搞",
+    "弄",
+    "啥",
+    "搞了",
+    "干了",
+    "动作",
     "联系方式",
     "传真",
     "地址",

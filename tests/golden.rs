@@ -106,6 +106,26 @@ fn more_questions_of_the_same_kinds() {
         ("2020年质量月口号", false, None, &[]),
         ("2017年质量月口号", false, None, &[]),
         ("2019年广东省质量月活动", false, None, &[]),
+        ("2017年林业局质量月做了什么", true, Some(2017), &["林产品质量工作会"]),
+        (
+            "2017年供销社质量月做了什么",
+            true,
+            Some(2017),
+            &["供销合作社品牌宣传平台"],
+        ),
+        ("2019年质量月由多少个部门联合开展", true, Some(2019), &["14个部门"]),
+        ("2023年有几个部门参加质量月", true, Some(2023), &["25个部门"]),
+        ("2023年皖质量月活动", true, Some(2023), &["世界制造业大会"]),
+        ("2023年鲁质量月活动", true, Some(2023), &["好品山东"]),
+        (
+            "2023年福建质量月口号",
+            true,
+            Some(2023),
+            &["没有单列福建省", "人人创造质量"],
+        ),
+        ("2019年质量月通知哪天印发的", true, Some(2019), &["2019年8月23日"]),
+        ("2018年全国质量月通知文号", true, Some(2018), &["国市监质〔2018〕131号"]),
+        ("2024年质量月的主旨", true, Some(2024), &["加强质量支撑"]),
         ("今天天气怎么样", false, None, &[]),
         ("帮我订一张去北京的机票", false, None, &[]),
     ];
@@ -167,4 +187,14 @@ fn a_regional_list_asked_for_every_region() {
     assert!(a.found);
     assert_eq!(a.citations.len(), 32);
     assert!(a.citations.iter().all(|c| c.section.starts_with("附件3")));
+}
+
+/// Regression: the 2018 PDF repeats Fuzhou's paragraph after Xiamen's under a
+/// bare `福州市` line; it must not become part of Xiamen's item.
+#[test]
+fn xiamen_item_does_not_carry_fuzhou_text() {
+    let a = ENGINE.answer("2018年厦门市质量月活动", today());
+    let text = a.to_plain();
+    assert!(text.contains("质量服务进园区"), "{text}");
+    assert!(!text.contains("吾鼓丰登"), "{text}");
 }
