@@ -43,6 +43,7 @@ struct Passage {
     who: Vec<String>,
     text: String,
     lower: String,
+    compact: String,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +64,9 @@ pub struct Engine {
     entities: Vec<EntityRec>,
     jieba: Arc<Jieba>,
     index: SearchIndex,
+    /// Every passage's text without whitespace, to check whether a phrase
+    /// occurs in the notices at all.
+    corpus: String,
 }
 
 /// The longest quoted snippet, in characters.
@@ -71,6 +75,15 @@ const SNIPPET_CHARS: usize = 220;
 const STRONG_IDF: f32 = 3.0;
 
 static PRINTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})年0?(\d{1,2})月0?(\d{1,2})日印发$").unwrap());
+static WRITING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:写|创作|编写|编|拟|起草|生成|设计|想)\s*(?:一|几|个|首|篇|条|段|份|些)|帮我写|给我写|请写|\b(?:write|compose|generate|create)\b").unwrap()
+});
+static WHERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"哪个城市|哪座城市|哪个地方|什么地方|在哪里|在哪儿|在哪|哪里举|地点|\bwhere\b").unwrap()
+});
+static WINNERS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:谁|哪些|哪家|哪个|名单|哪几).{0,6}(?:获奖|得奖|获得|得主)|(?:获奖|得奖)(?:企业|单位|者|名单)|\bwho won\b|\bwinners?\b").unwrap()
+});
 static DOC_NUMBER_IN_TEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\p{Han}]{2,8}〔\s*\d{4}\s*〕\s*\d+\s*号").unwrap());
 
@@ -110,6 +123,7 @@ impl Engine {
                     notice: ni,
                     year: n.year,
                     lower: p.text.to_lowercase(),
+                    compact: compact(&p.text),
                     section: p.section,
                     kind: p.kind,
                     who: p.who,
@@ -137,18 +151,7 @@ impl Engine {
             regions.push(region);
         }
         // The entity registry: built-in names plus bodies found in the notices.
-        let mut entities_reg: Vec<EntityRec> = entities::ENTITIES
-            .iter()
-            .map(|e| EntityRec {
-                name: e.name.to_string(),
-                kind: e.kind,
-                names: std::iter::once(e.name)
-                    .chain(e.aliases.iter().copied())
-                    .map(String::from)
-                    .collect(),
-                en: e.en.iter().map(|s| s.to_string()).collect(),
-            })
-            .collect();
+        let mut entities_reg: Vec<EntityRec> = entities::ENTITIES.iter().map(EntityRec::from).collect();
         for p in &passages {
             for w in &p.who {
                 if !entities_reg.iter().any(|e| &e.name == w) && w.chars().count() >= 4 {
@@ -166,7 +169,9 @@ impl Engine {
         ));
         let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
         let index = SearchIndex::build(&docs, jieba.clone())?;
+        let corpus = passages.iter().map(|p| compact(&p.text)).collect::<Vec<_>>().join("\n");
         Ok(Engine {
+            corpus,
             notices,
             regions,
             passages,
@@ -247,6 +252,12 @@ impl Engine {
             YearRef::Latest => self.latest_year(),
             YearRef::None => None,
         };
+        if WRITING.is_match(&q.norm.to_lowercase()) {
+            return self.not_found(&q, msg::no_writing(q.lang));
+        }
+        if let Some(event) = self.other_event(&q.norm) {
+            return self.not_found(&q, msg::other_event(q.lang, &event));
+        }
         let strong = self.strong_terms(&q);
         let it = q.intent;
         if it.contact {
@@ -390,13 +401,73 @@ impl Engine {
         Block { text, highlights }
     }
 
-    fn theme(&self, q: &Question, year: Option<i32>) -> Answer {
-        let region = q
-            .entities
+    /// A named day, week, month or festival (`消费者权益日`, `世界标准日`)
+    /// that the notices never mention: the question is about another event.
+    /// A shortened name of one they do mention (`电梯宣传周` for
+    /// 电梯安全宣传周) is not another event.
+    fn other_event(&self, norm: &str) -> Option<String> {
+        const NOT_NAME: &str = "年几每哪本上下这个两一二三四五六七八九十当些的有么什是在和与及了吗呢啊请问要各期间";
+        let chars: Vec<char> = compact(norm).chars().collect();
+        let name_char = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) && !NOT_NAME.contains(c);
+        for i in 3..chars.len() {
+            if !matches!(chars[i], '日' | '周' | '月' | '节') {
+                continue;
+            }
+            // 日期, 周年, 月份 … are words of their own.
+            if chars
+                .get(i + 1)
+                .is_some_and(|n| "期子年边份约能目点度底初刊报".contains(*n))
+            {
+                continue;
+            }
+            let mut start = i;
+            while start > 0 && i - start < 7 && name_char(chars[start - 1]) {
+                start -= 1;
+            }
+            if i - start < 3 {
+                continue;
+            }
+            let name: String = chars[start..=i].iter().collect();
+            if name.ends_with("质量月") || self.corpus.contains(&name) {
+                continue;
+            }
+            let head: String = chars[start..i - 2].iter().collect();
+            let tail: String = chars[i - 2..=i].iter().collect();
+            let near = Regex::new(&format!("{}.{{0,6}}{}", regex::escape(&head), regex::escape(&tail)));
+            if near.is_ok_and(|r| r.is_match(&self.corpus)) {
+                continue;
+            }
+            return Some(name);
+        }
+        None
+    }
+
+    /// Whether `text` names a province or city (`中国质量（成都）大会`).
+    fn names_a_place(&self, text: &str) -> bool {
+        static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（\p{Han}{2,4}）").unwrap());
+        IN_PARENS.is_match(text)
+            || self
+                .entities
+                .iter()
+                .filter(|e| matches!(e.kind, EntityKind::Province | EntityKind::City))
+                .any(|e| {
+                    e.names
+                        .iter()
+                        .any(|n| n.chars().count() >= 2 && text.contains(n.as_str()))
+                })
+    }
+
+    /// The provincial region the question names, if any.
+    fn region_of(&self, q: &Question) -> Option<String> {
+        q.entities
             .iter()
             .map(|e| &self.entities[*e])
             .find(|e| e.kind == EntityKind::Province)
-            .map(|e| e.name.clone());
+            .map(|e| e.name.clone())
+    }
+
+    fn theme(&self, q: &Question, year: Option<i32>) -> Answer {
+        let region = self.region_of(q);
         let mut years: Vec<i32> = match year {
             Some(y) => vec![y],
             None => self.themes.iter().map(|t| t.year).collect(),
@@ -405,6 +476,9 @@ impl Engine {
         years.dedup();
         let mut blocks = Vec::new();
         let mut cites = Vec::new();
+        // A region without a theme of its own gets the national theme as
+        // context, but the notices do not answer the question.
+        let mut substituted = false;
         for y in &years {
             let mut of_year: Vec<&Theme> = self.themes.iter().filter(|t| t.year == *y).collect();
             if let Some(r) = &region {
@@ -413,6 +487,7 @@ impl Engine {
                 } else {
                     of_year.retain(|t| t.scope == "全国");
                     if !of_year.is_empty() {
+                        substituted = true;
                         blocks.push(Block::plain(msg::national_theme_for(q.lang, r)));
                     }
                 }
@@ -432,43 +507,34 @@ impl Engine {
             }
         }
         if cites.is_empty() {
-            let with: Vec<i32> = {
-                let mut v: Vec<i32> = self.themes.iter().map(|t| t.year).collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            };
+            let with = sorted_years(self.themes.iter().map(|t| t.year));
             let y = year.unwrap_or_default();
             return self.not_found(q, msg::no_theme(q.lang, y, &with));
         }
-        self.reply(q, true, blocks, cites)
+        self.reply(q, !substituted, blocks, cites)
     }
 
     fn slogans(&self, q: &Question, year: Option<i32>) -> Answer {
-        let region = q
-            .entities
-            .iter()
-            .map(|e| &self.entities[*e])
-            .find(|e| e.kind == EntityKind::Province)
-            .map(|e| e.name.clone());
-        let with: Vec<i32> = {
-            let mut v: Vec<i32> = self.slogans.iter().map(|s| s.year).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
+        let region = self.region_of(q);
+        let with = sorted_years(self.slogans.iter().map(|s| s.year));
         let Some(y) = year.or_else(|| with.last().copied()) else {
             return self.not_found(q, msg::not_found(q.lang));
         };
         let mut lists: Vec<&SloganList> = self.slogans.iter().filter(|s| s.year == y).collect();
         let mut notes = Vec::new();
+        // Given as context when the list asked for does not exist.
+        let mut substituted = false;
         if let Some(r) = &region {
             if lists.iter().any(|s| &s.scope == r) {
                 lists.retain(|s| &s.scope == r);
             } else if lists.iter().any(|s| s.scope == "全国") {
+                substituted = true;
                 notes.push(Block::plain(msg::national_slogans_for(q.lang, r)));
             }
         }
+        let national_asked = ["国家层面", "全国统一", "national list", "national slogans"]
+            .iter()
+            .any(|w| q.norm.to_lowercase().contains(w));
         lists.sort_by_key(|s| s.scope != "全国");
         if lists.is_empty() {
             return self.not_found(q, msg::no_slogans(q.lang, y, &with));
@@ -476,6 +542,7 @@ impl Engine {
         let marks = self.marks(q);
         let mut blocks = notes;
         if lists.iter().all(|s| s.scope != "全国") {
+            substituted |= national_asked;
             blocks.push(Block::plain(msg::regional_list_only(q.lang, y, &lists[0].scope)));
         }
         let mut cites = Vec::new();
@@ -487,7 +554,7 @@ impl Engine {
             blocks.push(self.block(text, &marks));
             cites.push(self.cite_notice(s.notice, &s.section, &s.items.join("；")));
         }
-        self.reply(q, true, blocks, cites)
+        self.reply(q, !substituted, blocks, cites)
     }
 
     fn items(&self, q: &Question, year: Option<i32>) -> Answer {
@@ -582,12 +649,14 @@ impl Engine {
                 let p = &self.passages[*pid];
                 // The body must be what the passage is about: its full name
                 // once, or the short stem (水利 for 水利部) more than once.
+                // In a year whose items name their bodies, only the full name
+                // counts (教育 in 宣传教育 is not 教育部).
                 matches!(p.kind, Kind::Item | Kind::Body | Kind::Contact)
                     && (e
                         .names
                         .iter()
-                        .any(|n| n.chars().count() >= 2 && p.text.contains(n.as_str()))
-                        || stems.iter().any(|s| p.text.matches(s.as_str()).count() >= 2)
+                        .any(|n| n.chars().count() >= 3 && p.text.contains(n.as_str()))
+                        || names_lost && stems.iter().any(|s| p.text.matches(s.as_str()).count() >= 2)
                         || region_docs.contains(&p.notice))
             })
             .take(2)
@@ -613,14 +682,12 @@ impl Engine {
             }
             return self.reply(q, true, blocks, cites);
         }
-        let mut other: Vec<i32> = self
-            .passages
-            .iter()
-            .filter(|p| p.who.iter().any(|w| w == &e.name))
-            .map(|p| p.year)
-            .collect();
-        other.sort_unstable();
-        other.dedup();
+        let other = sorted_years(
+            self.passages
+                .iter()
+                .filter(|p| matches!(p.kind, Kind::Item | Kind::Body) && p.who.iter().any(|w| w == &e.name))
+                .map(|p| p.year),
+        );
         let reason = match year {
             Some(y) if names_lost => msg::names_lost_none(q.lang, y, &e.name),
             Some(y) => msg::no_item(q.lang, y, &e.name, &other),
@@ -771,7 +838,8 @@ impl Engine {
             .filter(|i| self.passages[*i].kind == Kind::Contact && notices.contains(&self.passages[*i].notice))
             .collect();
         if hits.is_empty() {
-            return self.not_found(q, msg::no_contact(q.lang));
+            let with = sorted_years(self.passages.iter().filter(|p| p.kind == Kind::Contact).map(|p| p.year));
+            return self.not_found(q, msg::no_contact(q.lang, year, &with));
         }
         let mut blocks = Vec::new();
         let mut cites = Vec::new();
@@ -865,14 +933,31 @@ impl Engine {
                     Kind::Slogan | Kind::Theme => 0.9,
                     Kind::Item | Kind::Body => 1.0,
                 };
-                let number_weight = if counting && p.text.chars().any(|c| c.is_ascii_digit()) {
-                    1.5
+                let phrase_weight = if q.phrases.iter().any(|ph| p.compact.contains(ph.as_str())) {
+                    2.0
                 } else {
                     1.0
                 };
+                let number_weight = phrase_weight
+                    * if counting && p.text.chars().any(|c| c.is_ascii_digit()) {
+                        1.5
+                    } else {
+                        1.0
+                    };
                 (pid, score * kind_weight * number_weight * coverage * coverage, coverage)
             })
             .collect();
+        // A title or heading alone answers nothing.
+        scored.retain(|(pid, _, _)| !matches!(self.passages[*pid].kind, Kind::Meta | Kind::Table));
+        // "Where" needs a place and "who won" needs winners: a passage that
+        // only mentions the event does not answer.
+        let lower = q.norm.to_lowercase();
+        if WHERE.is_match(&lower) {
+            scored.retain(|(pid, _, _)| self.names_a_place(&self.passages[*pid].text));
+        }
+        if WINNERS.is_match(&lower) {
+            scored.retain(|(pid, _, _)| self.passages[*pid].text.contains("获奖"));
+        }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));
         let Some(&(_, best, best_cov)) = scored.first() else {
             return self.not_found(q, msg::not_found(q.lang));
@@ -908,6 +993,14 @@ impl Engine {
         }
         self.reply(q, true, blocks, cites)
     }
+}
+
+/// The distinct years, ascending.
+fn sorted_years(years: impl Iterator<Item = i32>) -> Vec<i32> {
+    let mut v: Vec<i32> = years.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Removes all whitespace.

@@ -227,11 +227,14 @@ pub fn contact(lang: Lang, year: i32) -> String {
     }
 }
 
-/// No contact in the notices.
-pub fn no_contact(lang: Lang) -> String {
-    match lang {
-        Lang::Zh => "通知中没有载明联系人。".to_string(),
-        Lang::En => "The notice gives no contact.".to_string(),
+/// No contact in the notices of the year asked.
+pub fn no_contact(lang: Lang, year: Option<i32>, with_contact: &[i32]) -> String {
+    let list = years_list(lang, with_contact);
+    match (lang, year) {
+        (Lang::Zh, Some(y)) => format!("{y}年的通知没有载明联系人。载有联系人的年份：{list}。"),
+        (Lang::Zh, None) => format!("通知中没有找到这样的联系人。载有联系人的年份：{list}。"),
+        (Lang::En, Some(y)) => format!("The {y} notice gives no contact. Notices with a contact: {list}."),
+        (Lang::En, None) => format!("No such contact in the notices. Notices with a contact: {list}."),
     }
 }
 
@@ -272,5 +275,21 @@ pub fn printed(lang: Lang, date: &str) -> String {
     match lang {
         Lang::Zh => format!("发文机关印发日期：{date}"),
         Lang::En => format!("Printed by the issuing office on {date}"),
+    }
+}
+
+/// The question names another event, not Quality Month.
+pub fn other_event(lang: Lang, event: &str) -> String {
+    match lang {
+        Lang::Zh => format!("“{event}”不在已收录的质量月通知中，无法回答。"),
+        Lang::En => format!("“{event}” is not in the Quality Month notices I have."),
+    }
+}
+
+/// The user asks the bot to write something.
+pub fn no_writing(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "我只引用质量月通知的原文，不创作口号、诗文或讲稿。可以问各年的官方口号，例如“2024年质量月口号”。".to_string(),
+        Lang::En => "I only quote the Quality Month notices and do not write slogans or texts. Ask for a year's official slogans instead, e.g. \"2024 slogans\".".to_string(),
     }
 }

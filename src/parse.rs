@@ -261,6 +261,7 @@ enum Mode {
     Table,
     AttachmentList,
     Deleted,
+    Logo,
 }
 
 struct Walker {
@@ -357,13 +358,31 @@ impl Walker {
                     section: self.section.clone(),
                     items: Vec::new(),
                 });
-            } else if p.contains("统计表") || p.contains("标志") {
+            } else if p.contains("统计表") {
                 self.mode = Mode::Table;
+            } else if p.contains("标志") {
+                // A logo's description (colours, fonts) is one passage.
+                self.mode = Mode::Logo;
+                let i = self.push(self.section.clone(), Kind::Body, Vec::new(), p.to_string());
+                self.open_item = Some(i);
+                return;
             }
             self.push(self.section.clone(), Kind::Meta, Vec::new(), p.to_string());
             return;
         }
         self.expect_title = false;
+        if self.mode == Mode::Logo {
+            if let Some(i) = self.open_item {
+                if !p.starts_with("抄送") && !p.starts_with("主送") && !DATE_LINE.is_match(p) {
+                    let t = &mut self.parsed.passages[i].text;
+                    t.push('\n');
+                    t.push_str(p);
+                    return;
+                }
+            }
+            self.mode = Mode::Normal;
+            self.open_item = None;
+        }
         if self.mode == Mode::Deleted {
             self.push(self.section.clone(), Kind::Meta, Vec::new(), p.to_string());
             return;

@@ -74,6 +74,20 @@ impl EntityRec {
     }
 }
 
+impl From<&crate::entities::Entity> for EntityRec {
+    fn from(e: &crate::entities::Entity) -> EntityRec {
+        EntityRec {
+            name: e.name.to_string(),
+            kind: e.kind,
+            names: std::iter::once(e.name)
+                .chain(e.aliases.iter().copied())
+                .map(String::from)
+                .collect(),
+            en: e.en.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
 /// A question, understood.
 #[derive(Debug, Clone)]
 pub struct Question {
@@ -94,6 +108,9 @@ pub struct Question {
     pub terms: Vec<String>,
     /// Words to highlight in quoted text (content words and entity names).
     pub marks: Vec<String>,
+    /// Runs of four or more content characters as written (`农业质量年`):
+    /// a passage that contains one verbatim is likely the one asked about.
+    pub phrases: Vec<String>,
 }
 
 /// Simplified, half-width, without control characters, truncated.
@@ -560,6 +577,35 @@ fn single_char_alias_ok(norm: &str, range: std::ops::Range<usize>, toks: &[Term]
     before_ok && after_ok
 }
 
+/// Maximal runs of Han characters outside `covered` (year, entities) and
+/// outside stop words, four characters or longer.
+fn phrases(norm: &str, covered: &[std::ops::Range<usize>], toks: &[Term]) -> Vec<String> {
+    const PARTICLES: &str = "的了是吗呢啊吧有在和与及都也把被让给从对为么";
+    let mut cut: Vec<std::ops::Range<usize>> = covered.to_vec();
+    for t in toks {
+        if t.text.chars().count() >= 2 && STOP.contains(&t.text.as_str()) {
+            cut.push(t.from..t.to);
+        }
+    }
+    let mut out = Vec::new();
+    let mut run = String::new();
+    for (b, c) in norm.char_indices() {
+        let inside_cut = cut.iter().any(|r| r.start <= b && b < r.end);
+        if is_han(c) && !inside_cut && !PARTICLES.contains(c) {
+            run.push(c);
+        } else {
+            if run.chars().count() >= 4 {
+                out.push(std::mem::take(&mut run));
+            }
+            run.clear();
+        }
+    }
+    if run.chars().count() >= 4 {
+        out.push(run);
+    }
+    out
+}
+
 /// Understands `raw`. `today_year` resolves 今年/去年; `entities` is the
 /// registry (built-in and discovered), `single_char` says whether a
 /// one-character alias (粤, 沪) may match (only as a whole jieba token).
@@ -637,7 +683,9 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
             marks.push(w.to_string());
         }
     }
+    let phrases = phrases(&norm, &covered, &toks);
     Question {
+        phrases,
         raw: raw.to_string(),
         norm,
         lang,
@@ -656,20 +704,7 @@ mod tests {
     use std::sync::LazyLock;
 
     static JIEBA: LazyLock<Jieba> = LazyLock::new(|| crate::tokenizer::build_jieba([]));
-    static REG: LazyLock<Vec<EntityRec>> = LazyLock::new(|| {
-        ENTITIES
-            .iter()
-            .map(|e| EntityRec {
-                name: e.name.to_string(),
-                kind: e.kind,
-                names: std::iter::once(e.name)
-                    .chain(e.aliases.iter().copied())
-                    .map(String::from)
-                    .collect(),
-                en: e.en.iter().map(|s| s.to_string()).collect(),
-            })
-            .collect()
-    });
+    static REG: LazyLock<Vec<EntityRec>> = LazyLock::new(|| ENTITIES.iter().map(EntityRec::from).collect());
 
     fn q(s: &str) -> Question {
         understand(s, 2026, &JIEBA, &REG)
