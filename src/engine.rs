@@ -241,12 +241,8 @@ impl Engine {
         }
         let year = match q.year {
             YearRef::Explicit(y) | YearRef::Relative(y) if !self.years().contains(&y) => {
-                let text = format!(
-                    "{}\n\n{}",
-                    msg::year_not_covered(q.lang, y, matches!(q.year, YearRef::Relative(_))),
-                    msg::coverage(q.lang, &self.years())
-                );
-                return self.reply(&q, false, vec![Block::plain(text)], Vec::new());
+                let text = msg::year_not_covered(q.lang, y, matches!(q.year, YearRef::Relative(_)));
+                return self.not_found(&q, text);
             }
             YearRef::Explicit(y) | YearRef::Relative(y) => Some(y),
             YearRef::Latest => self.latest_year(),
@@ -329,7 +325,11 @@ impl Engine {
         self.search(&q, year)
     }
 
-    fn reply(&self, q: &Question, found: bool, blocks: Vec<Block>, citations: Vec<Citation>) -> Answer {
+    /// Every reply that does not answer ends with what the notices cover.
+    fn reply(&self, q: &Question, found: bool, mut blocks: Vec<Block>, citations: Vec<Citation>) -> Answer {
+        if !found {
+            blocks.push(Block::plain(msg::coverage(q.lang, &self.years())));
+        }
         Answer {
             question: q.raw.clone(),
             found,
@@ -340,8 +340,7 @@ impl Engine {
     }
 
     fn not_found(&self, q: &Question, reason: String) -> Answer {
-        let text = format!("{reason}\n\n{}", msg::coverage(q.lang, &self.years()));
-        self.reply(q, false, vec![Block::plain(text)], Vec::new())
+        self.reply(q, false, vec![Block::plain(reason)], Vec::new())
     }
 
     fn cite(&self, pid: usize, snippet: &str) -> Citation {

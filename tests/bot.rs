@@ -78,7 +78,7 @@ async fn fake_server_answers_like_telegram() {
 
     let fake = FakeBot::start().await;
     let url = reqwest::Url::parse(fake.api_url()).unwrap();
-    let bot = teloxide::Bot::new(TOKEN).set_api_url(url.clone());
+    let bot = common::local_bot(TOKEN).set_api_url(url.clone());
 
     let me = bot.get_me().await.expect("getMe");
     assert_eq!(me.username(), BOT_USERNAME);
@@ -147,7 +147,7 @@ async fn fake_server_answers_like_telegram() {
     assert!(matches!(e, RequestError::Api(ApiError::UserDeactivated)), "{e:?}");
     bot.send_message(ChatId(5), "x").await.expect("faults are used up");
 
-    let wrong = teloxide::Bot::new("1:wrong").set_api_url(url);
+    let wrong = common::local_bot("1:wrong").set_api_url(url);
     let e = wrong.get_me().await.unwrap_err();
     assert!(matches!(e, RequestError::Api(ApiError::InvalidToken)), "{e:?}");
 

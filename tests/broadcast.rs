@@ -166,7 +166,7 @@ impl Rig {
         let bc = Arc::new(Broadcast::with_rotation(&config, rotation).unwrap());
         assert!(path.is_file(), "the store is created on open");
         let url = reqwest::Url::parse(fake.api_url()).unwrap();
-        let bot = teloxide::Bot::new(fake.token())
+        let bot = common::local_bot(fake.token())
             .set_api_url(url)
             .throttle(teloxide::adaptors::throttle::Limits::default());
         Rig {
@@ -593,7 +593,7 @@ async fn sigkill_and_restart_send_nobody_a_second_slogan() {
     let (early, late) = (8001, 8002);
     let ahead = (startup * 2 + Duration::from_secs(3)).as_secs() as i64;
     let early_time = soon(3);
-    let late_time = soon(ahead.max(5));
+    let late_time = soon(ahead.max(5) + 4);
     fake.send_private(early, &format!("/subscribe {}", hms(early_time)));
     fake.send_private(late, &format!("/subscribe {}", hms(late_time)));
     let calls = fake

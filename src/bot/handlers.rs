@@ -71,9 +71,9 @@ async fn send_parts(bot: &TgBot, msg: &Message, parts: Vec<String>) -> Result<()
     Ok(())
 }
 
-/// Sends a plain text (escaped here).
+/// Sends a plain text (escaped, and split like answers when it is long).
 async fn send_text(bot: &TgBot, msg: &Message, text: &str) -> Result<(), RequestError> {
-    send_parts(bot, msg, vec![format::escape(text)]).await
+    send_parts(bot, msg, format::render_paragraphs(&[text])).await
 }
 
 /// Runs `work` on the blocking pool; if it takes longer than

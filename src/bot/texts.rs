@@ -104,7 +104,9 @@ pub fn nothing_found() -> String {
 
 /// `/theme abc` and the like.
 pub fn bad_year(command: &str, arg: &str) -> String {
-    format!("“{arg}”不是年份。用法：/{command} 2024（不写年份则为最新一年）。")
+    let shown: String = arg.chars().take(20).collect();
+    let more = if arg.chars().count() > 20 { "…" } else { "" };
+    format!("“{shown}{more}”不是年份。用法：/{command} 2024（不写年份则为最新一年）。")
 }
 
 /// A year outside the corpus.
@@ -206,6 +208,14 @@ pub fn callback_expired() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: `/theme <4000 characters>` echoed the whole argument and
+    /// Telegram refused the message as too long.
+    #[test]
+    fn bad_year_does_not_echo_a_long_argument() {
+        let t = bad_year("theme", &"年".repeat(4000));
+        assert!(t.chars().count() < 80, "{t}");
+    }
 
     #[test]
     fn rich_marks_bold_runs() {

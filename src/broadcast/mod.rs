@@ -592,7 +592,6 @@ fn gone(e: &ApiError) -> Option<String> {
         ApiError::GroupDeactivated => "group deactivated",
         ApiError::CantInitiateConversation => "user never started the bot",
         ApiError::CantTalkWithBots => "chat is a bot",
-        ApiError::NotEnoughRightsToPostMessages => "no right to post",
         ApiError::Unknown(text) if text.starts_with("Forbidden:") => return Some(text.clone()),
         _ => return None,
     };
@@ -631,6 +630,8 @@ mod tests {
         ))
         .is_some());
         assert!(gone(&ApiError::MessageIsTooLong).is_none());
+        // Losing the right to post is often temporary: skip the day, keep the chat.
+        assert!(gone(&ApiError::NotEnoughRightsToPostMessages).is_none());
         assert!(gone(&ApiError::Unknown("Bad Request: something".into())).is_none());
     }
 }

@@ -81,7 +81,29 @@ impl Rotation {
                 b.number,
             ))
         });
-        slogans.dedup();
+        // The same slogan in two lists (人人创造质量 人人享受质量 is in Fujian's
+        // 2018 list and the 2023 national one) is used once a cycle, from a
+        // national list when it has one, else from the earliest.
+        let key = |s: &Slogan| s.text.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut keep = vec![true; slogans.len()];
+        for (i, s) in slogans.iter().enumerate() {
+            match first.get(&key(s)).copied() {
+                None => {
+                    first.insert(key(s), i);
+                }
+                Some(j) if slogans[j].scope != "全国" && s.scope == "全国" => {
+                    keep[j] = false;
+                    first.insert(key(s), i);
+                }
+                Some(_) => keep[i] = false,
+            }
+        }
+        let mut i = 0;
+        slogans.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
         Rotation { slogans }
     }
 
@@ -186,6 +208,26 @@ mod tests {
         let mut l = list(2019, "全国", 0, 0);
         l.items = vec!["  ".into()];
         assert!(Rotation::new(&[l], &[notice(2019, "x")]).for_date(day(0)).is_none());
+    }
+
+    #[test]
+    fn a_slogan_in_two_lists_is_used_once_from_the_national_list() {
+        let notices = vec![notice(2018, "福建转发通知"), notice(2023, "2023年质量月通知")];
+        let mut fj = list(2018, "福建省", 0, 2);
+        fj.items.push("人人创造质量 人人享受质量".into());
+        let mut cn = list(2023, "全国", 1, 2);
+        cn.items.push("人人创造质量  人人享受质量".into());
+        let r = Rotation::new(&[fj, cn], &notices);
+        assert_eq!(r.len(), 5);
+        let n = r.len() as i64;
+        let start = (0..n).find(|d| i64::from(day(*d).num_days_from_ce()) % n == 0).unwrap();
+        let cycle: Vec<&Slogan> = (0..n).map(|d| r.for_date(day(start + d)).unwrap()).collect();
+        let shared: Vec<&&Slogan> = cycle.iter().filter(|s| s.text.starts_with("人人创造质量")).collect();
+        assert_eq!(shared.len(), 1, "{shared:?}");
+        assert!(r
+            .slogans
+            .iter()
+            .any(|s| s.text.starts_with("人人创造质量") && s.scope == "全国"));
     }
 
     #[test]

@@ -1167,3 +1167,14 @@ fn check_markup(markup: Option<&Value>) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A bot for in-process tests whose HTTP client ignores proxy settings, so
+/// its requests reach the fake server on 127.0.0.1 directly.
+#[allow(dead_code)]
+pub fn local_bot(token: &str) -> teloxide::Bot {
+    let client = teloxide::net::default_reqwest_settings()
+        .no_proxy()
+        .build()
+        .expect("HTTP client");
+    teloxide::Bot::with_client(token, client)
+}
