@@ -315,11 +315,7 @@ impl Engine {
         }
         if q.terms.is_empty() {
             if let Some(y) = year {
-                let mut a = self.theme(&q, Some(y));
-                if a.found {
-                    a.blocks.push(Block::plain(msg::year_hint(q.lang, y)));
-                }
-                return a;
+                return self.overview(&q, y);
             }
         }
         self.search(&q, year)
@@ -463,6 +459,28 @@ impl Engine {
             .map(|e| &self.entities[*e])
             .find(|e| e.kind == EntityKind::Province)
             .map(|e| e.name.clone())
+    }
+
+    /// A year and nothing else: which notices cover it, its theme when one
+    /// is stated, and what else can be asked.
+    fn overview(&self, q: &Question, year: i32) -> Answer {
+        let mut a = self.theme(q, Some(year));
+        if !a.found {
+            a.blocks.clear();
+            a.found = true;
+        }
+        for (n, notice) in self.notices.iter().enumerate().filter(|(_, n)| n.year == year) {
+            a.blocks.push(Block::plain(msg::notice_line(
+                q.lang,
+                &notice.title,
+                notice.doc_number.as_deref(),
+            )));
+            if !a.citations.iter().any(|c| c.file == notice.file) {
+                a.citations.push(self.cite_notice(n, "", &notice.title));
+            }
+        }
+        a.blocks.push(Block::plain(msg::year_hint(q.lang, year)));
+        a
     }
 
     fn theme(&self, q: &Question, year: Option<i32>) -> Answer {

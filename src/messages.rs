@@ -293,3 +293,12 @@ pub fn no_writing(lang: Lang) -> String {
         Lang::En => "I only quote the Quality Month notices and do not write slogans or texts. Ask for a year's official slogans instead, e.g. \"2024 slogans\".".to_string(),
     }
 }
+
+/// One notice of a year, for overviews.
+pub fn notice_line(lang: Lang, title: &str, doc_number: Option<&str>) -> String {
+    let num = doc_number.map(|d| format!("（{d}）")).unwrap_or_default();
+    match lang {
+        Lang::Zh => format!("收录的通知：《{title}》{num}"),
+        Lang::En => format!("Notice: 《{title}》{num}"),
+    }
+}
