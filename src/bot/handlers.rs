@@ -264,7 +264,10 @@ enum Action {
 }
 
 fn decide(msg: &Message, me: &Me) -> Action {
-    if from_ourselves(msg, me) || msg.from.as_ref().is_some_and(|u| u.is_bot) {
+    // Other bots are ignored, but an anonymous group admin posts through
+    // GroupAnonymousBot with the group itself as sender_chat.
+    let anonymous_admin = msg.sender_chat.as_ref().is_some_and(|c| c.id == msg.chat.id);
+    if from_ourselves(msg, me) || msg.from.as_ref().is_some_and(|u| u.is_bot) && !anonymous_admin {
         return Action::Ignore;
     }
     let username = me.username();

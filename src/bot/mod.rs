@@ -242,7 +242,7 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     }
 
     let shutdown = CancellationToken::new();
-    let scheduler = tokio::spawn(broadcast::run_scheduler(bot.clone(), bc.clone(), shutdown.clone()));
+    let scheduler = tokio::spawn(supervise_scheduler(bot.clone(), bc.clone(), shutdown.clone()));
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![ctx, bc])
@@ -294,6 +294,22 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     }
     tracing::info!("stopped");
     result
+}
+
+/// Runs the broadcast scheduler until shutdown; if it panics, logs it and
+/// starts it again, so broadcasts do not stop silently until a restart.
+async fn supervise_scheduler(bot: TgBot, bc: Arc<Broadcast>, shutdown: CancellationToken) {
+    loop {
+        let run = tokio::spawn(broadcast::run_scheduler(bot.clone(), bc.clone(), shutdown.clone()));
+        match run.await {
+            Ok(()) => return,
+            Err(e) => tracing::error!(error = %e, "the broadcast scheduler failed; restarting it"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = shutdown.cancelled() => return,
+        }
+    }
 }
 
 #[cfg(test)]
