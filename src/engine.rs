@@ -234,8 +234,10 @@ impl Engine {
     pub fn answer(&self, question: &str, today: NaiveDate) -> Answer {
         let mut q = self.understand(question, today.year());
         // English words the notices never use cannot be searched for.
+        let before = q.terms.len();
         q.terms
             .retain(|t| !t.chars().all(|c| c.is_ascii_alphabetic()) || self.known(t));
+        let unknown_english = before - q.terms.len();
         if !q.norm.chars().any(|c| c.is_alphanumeric()) {
             return self.reply(&q, false, vec![Block::plain(msg::empty(q.lang))], Vec::new());
         }
@@ -304,7 +306,7 @@ impl Engine {
                 || it.activities
                 || q.norm.contains("质量")
                 || q.norm.to_lowercase().contains("quality")
-                || q.terms.iter().all(|t| self.known(t));
+                || unknown_english == 0 && q.terms.iter().all(|t| self.known(t));
             if !on_topic {
                 return self.not_found(&q, msg::not_found(q.lang));
             }
@@ -313,7 +315,7 @@ impl Engine {
         if let (Some(kind), Some(y)) = (it.list, year.or(self.latest_year())) {
             return self.list(&q, y, kind);
         }
-        if q.terms.is_empty() {
+        if q.terms.is_empty() && unknown_english == 0 {
             if let Some(y) = year {
                 return self.overview(&q, y);
             }
@@ -874,17 +876,28 @@ impl Engine {
     fn count(&self, q: &Question, year: Option<i32>) -> Option<Answer> {
         static ASK: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r"(?:多少|几)\s*([个种类项条家名批届次所])?\s*(\p{Han}{1,4})").unwrap());
-        let caps = ASK.captures(&q.norm)?;
-        let classifier = caps.get(1).map_or("", |m| m.as_str());
-        let noun: Vec<char> = caps[2].chars().collect();
+        let (classifier, noun): (String, Vec<char>) = match ASK.captures(&q.norm) {
+            Some(caps) => (
+                caps.get(1).map_or("", |m| m.as_str()).to_string(),
+                caps[2].chars().collect(),
+            ),
+            // `how many departments`: the counted word, as the notices write it.
+            None if q.norm.to_lowercase().contains("how many") => {
+                let lower = q.norm.to_lowercase();
+                let after = &lower[lower.find("how many")? + 8..];
+                let word = after.split_whitespace().next()?;
+                (String::new(), crate::query::gloss(word)?.chars().collect())
+            }
+            None => return None,
+        };
         for len in (2..=noun.len()).rev() {
             let what: String = noun[..len].iter().collect();
-            let stated = Regex::new(&format!(
-                r"\d+\s*{}\s*{}",
-                regex::escape(classifier),
-                regex::escape(&what)
-            ))
-            .ok()?;
+            let classifier = if classifier.is_empty() {
+                "[个种类项条家名]?".to_string()
+            } else {
+                regex::escape(&classifier)
+            };
+            let stated = Regex::new(&format!(r"\d+\s*{}\s*{}", classifier, regex::escape(&what))).ok()?;
             let hits: Vec<usize> = (0..self.passages.len())
                 .filter(|i| {
                     let p = &self.passages[*i];
@@ -1026,16 +1039,25 @@ fn compact(s: &str) -> String {
 }
 
 fn title_case(s: &str) -> String {
+    // One short word is an acronym (MIIT, SAMR); small words stay lower case.
+    if !s.contains(' ') && s.len() <= 5 {
+        return s.to_uppercase();
+    }
     s.split(' ')
         .map(|w| {
-            let mut c = w.chars();
-            match c.next() {
-                Some(f) if w.len() > 4 || w.chars().all(|c| c.is_ascii_lowercase()) && w.len() > 2 => {
-                    f.to_uppercase().chain(c).collect()
-                }
-                Some(f) => f.to_string() + c.as_str(),
-                None => String::new(),
+            if ["and", "of", "for", "the", "in"].contains(&w) {
+                return w.to_string();
             }
+            w.split('-')
+                .map(|part| {
+                    let mut c = part.chars();
+                    match c.next() {
+                        Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                        None => String::new(),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("-")
         })
         .collect::<Vec<_>>()
         .join(" ")

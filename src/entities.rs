@@ -79,7 +79,7 @@ pub static ENTITIES: &[Entity] = &[
         Province,
         "新疆生产建设兵团",
         ["兵团", "新疆兵团"],
-        ["xinjiang production and construction corps", "xpcc"]
+        ["xinjiang production and construction corps", "xpcc", "bingtuan"]
     ),
     // Cities that have their own sections.
     e!(City, "福州市", ["福州"], ["fuzhou"]),
@@ -259,33 +259,76 @@ pub static ENTITIES: &[Entity] = &[
         ["中质协"],
         ["china association for quality", "caq"]
     ),
-    e!(Association, "中国轻工业联合会", ["轻工业联合会"], []),
-    e!(Association, "中国商业联合会", ["商业联合会"], []),
+    e!(
+        Association,
+        "中国轻工业联合会",
+        ["轻工业联合会"],
+        [
+            "china national light industry council",
+            "china federation of light industry"
+        ]
+    ),
+    e!(
+        Association,
+        "中国商业联合会",
+        ["商业联合会"],
+        ["china general chamber of commerce"]
+    ),
     e!(
         Association,
         "中国机械工业联合会",
         ["中国机械联合会", "机械工业联合会"],
-        []
+        ["china machinery industry federation"]
     ),
     e!(
         Association,
         "中国石油和化学工业联合会",
         ["石化联合会", "中国石化联合会"],
-        []
+        ["china petroleum and chemical industry federation"]
     ),
     e!(Association, "中国中小商业企业协会", [], []),
-    e!(Association, "中国钢铁工业协会", ["中钢协"], []),
-    e!(Association, "中国施工企业管理协会", [], []),
+    e!(
+        Association,
+        "中国钢铁工业协会",
+        ["中钢协"],
+        ["china iron and steel association"]
+    ),
+    e!(
+        Association,
+        "中国施工企业管理协会",
+        [],
+        ["china association of construction enterprise management"]
+    ),
     e!(Association, "中国水利电力质量管理协会", [], []),
-    e!(Association, "中国有色金属工业协会", [], []),
-    e!(Association, "中国建筑业协会", [], []),
-    e!(Association, "中国饭店协会", [], []),
-    e!(Association, "中国版权协会", [], []),
+    e!(
+        Association,
+        "中国有色金属工业协会",
+        [],
+        ["china nonferrous metals industry association"]
+    ),
+    e!(
+        Association,
+        "中国建筑业协会",
+        [],
+        ["china construction industry association"]
+    ),
+    e!(Association, "中国饭店协会", [], ["china hotel association"]),
+    e!(Association, "中国版权协会", [], ["copyright society of china"]),
     e!(Association, "中国质量万里行促进会", [], []),
-    e!(Association, "中国品牌建设促进会", [], []),
+    e!(
+        Association,
+        "中国品牌建设促进会",
+        [],
+        ["china council for brand development"]
+    ),
     e!(Association, "中国消费品质量安全促进会", [], []),
     e!(Association, "中国设备监理协会", [], []),
-    e!(Association, "中国防伪行业协会", [], []),
+    e!(
+        Association,
+        "中国防伪行业协会",
+        [],
+        ["china anti-counterfeiting association"]
+    ),
     e!(Association, "中国纺织工业联合会", ["纺织工业联合会"], []),
 ];
 

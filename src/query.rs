@@ -606,6 +606,60 @@ fn phrases(norm: &str, covered: &[std::ops::Range<usize>], toks: &[Term]) -> Vec
     out
 }
 
+/// English words of questions and the words the notices use for them.
+const GLOSSARY: &[(&str, &str)] = &[
+    ("water resources", "水利"),
+    ("water conservancy", "水利"),
+    ("elevator", "电梯"),
+    ("spot check", "抽查"),
+    ("spot checks", "抽查"),
+    ("inspection", "抽查"),
+    ("product", "产品"),
+    ("products", "产品"),
+    ("conference", "大会"),
+    ("award", "质量奖"),
+    ("launch ceremony", "启动仪式"),
+    ("opening ceremony", "启动仪式"),
+    ("competition", "竞赛"),
+    ("contest", "大赛"),
+    ("standard", "标准"),
+    ("standards", "标准"),
+    ("standardization", "标准化"),
+    ("brand", "品牌"),
+    ("brands", "品牌"),
+    ("food", "食品"),
+    ("food safety", "食品安全"),
+    ("finance", "金融"),
+    ("financial", "金融"),
+    ("metrology", "计量"),
+    ("certification", "认证"),
+    ("chief quality officer", "首席质量官"),
+    ("qc group", "qc"),
+    ("qc groups", "qc"),
+    ("counterfeit", "假冒"),
+    ("counterfeiting", "假冒"),
+    ("open day", "开放日"),
+    ("laboratory", "实验室"),
+    ("laboratories", "实验室"),
+    ("grain", "粮食"),
+    ("tourism", "旅游"),
+    ("courier", "快递"),
+    ("express delivery", "快递"),
+    ("railway", "铁路"),
+    ("forestry", "林产品"),
+    ("ocean", "海洋"),
+    ("library", "图书馆"),
+    ("libraries", "图书馆"),
+    ("shanghai conference", "上海"),
+    ("departments", "部门"),
+    ("department", "部门"),
+];
+
+/// The notices' word for an English word of the glossary.
+pub fn gloss(word: &str) -> Option<&'static str> {
+    GLOSSARY.iter().find(|(en, _)| *en == word).map(|(_, zh)| *zh)
+}
+
 /// Understands `raw`. `today_year` resolves 今年/去年; `entities` is the
 /// registry (built-in and discovered), `single_char` says whether a
 /// one-character alias (粤, 沪) may match (only as a whole jieba token).
@@ -640,18 +694,31 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
             }
         }
     }
-    for (i, e) in entities.iter().enumerate() {
-        for en in &e.en {
-            if has_word(&lower, &[en.as_str()]) && !found.iter().any(|(_, j)| *j == i) {
-                if let Some(p) = lower.find(en.as_str()) {
-                    found.push((p, i));
-                    covered.push(p..p + en.len());
-                }
+    // English names, longest first, so `xinjiang production and
+    // construction corps` is not also `xinjiang`.
+    let mut en_names: Vec<(&str, usize)> = entities
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| e.en.iter().map(move |n| (n.as_str(), i)))
+        .collect();
+    en_names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    for (en, i) in en_names {
+        if found.iter().any(|(_, j)| *j == i) || !has_word(&lower, &[en]) {
+            continue;
+        }
+        if let Some(p) = lower.find(en) {
+            let range = p..p + en.len();
+            if covered.iter().any(|r| r.start < range.end && range.start < r.end) {
+                continue;
             }
+            found.push((p, i));
+            covered.push(range);
         }
     }
     found.sort_unstable();
     let ents: Vec<usize> = found.into_iter().map(|(_, i)| i).collect();
+    let mut extra_terms: Vec<String> = Vec::new();
+    let mut glossed_words: Vec<String> = Vec::new();
 
     let mut intent = detect_intent(&norm);
     if !ents.is_empty() {
@@ -659,20 +726,37 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
         intent.list = None;
     }
 
+    // English words the notices say in Chinese.
+    if lang == Lang::En {
+        let mut glossed = lower.clone();
+        let mut pairs: Vec<&(&str, &str)> = GLOSSARY.iter().collect();
+        pairs.sort_by_key(|(en, _)| std::cmp::Reverse(en.len()));
+        for (en, zh) in pairs {
+            if has_word(&glossed, &[en]) {
+                glossed = glossed.replace(en, " ");
+                glossed_words.extend(en.split(' ').map(String::from));
+                for t in tokenizer::terms(jieba, zh) {
+                    if !extra_terms.contains(&t.text) {
+                        extra_terms.push(t.text);
+                    }
+                }
+            }
+        }
+    }
     // Sub-words of a stop word (质量 inside 质量月) are no content either.
     for t in &toks {
         if t.text.chars().count() >= 2 && STOP.contains(&t.text.as_str()) {
             covered.push(t.from..t.to);
         }
     }
-    let mut terms: Vec<String> = Vec::new();
-    let mut marks: Vec<String> = Vec::new();
+    let mut terms: Vec<String> = extra_terms.clone();
+    let mut marks: Vec<String> = extra_terms.iter().filter(|t| t.chars().count() >= 2).cloned().collect();
     for t in &toks {
         if covered.iter().any(|r| r.start <= t.from && t.to <= r.end) {
             continue;
         }
         let w = t.text.as_str();
-        let lone_ascii = w.len() == 1 && w.is_ascii();
+        let lone_ascii = w.len() == 1 && w.is_ascii() || glossed_words.iter().any(|g| g == w);
         if STOP.contains(&w) || EN_STOP.contains(&w) || lone_ascii || w.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }

@@ -135,6 +135,32 @@ fn more_questions_of_the_same_kinds() {
         ("帮我写一条质量月宣传口号", false, None, &[]),
         ("2019年教育部质量月活动", false, None, &[]),
         ("2023年福建省质量月的活动主题是什么", false, None, &[]),
+        (
+            "How many departments jointly organised Quality Month 2023?",
+            true,
+            Some(2023),
+            &["25个部门"],
+        ),
+        (
+            "What did the China Hotel Association do in 2024?",
+            true,
+            Some(2024),
+            &["美食节"],
+        ),
+        (
+            "Which document on water resources was issued in 2017?",
+            true,
+            Some(2017),
+            &["水利工程质量监督导则"],
+        ),
+        (
+            "What did the Xinjiang Production and Construction Corps do in 2024?",
+            true,
+            Some(2024),
+            &["棉花收购"],
+        ),
+        ("Weather in Beijing tomorrow", false, None, &[]),
+        ("Hong Kong 2023", false, None, &[]),
         ("今天天气怎么样", false, None, &[]),
         ("帮我订一张去北京的机票", false, None, &[]),
     ];
