@@ -475,7 +475,7 @@ impl Walker {
         if p.starts_with("口号") && han_len(p) <= 4 {
             if self.mode != Mode::Slogans {
                 self.mode = Mode::Slogans;
-                let title = format!("{}活动口号", self.list_title_prefix());
+                let title = "活动口号".to_string();
                 let scope = self.current_list_scope();
                 self.parsed.slogans.push(ParsedSlogans {
                     scope,
@@ -569,10 +569,6 @@ impl Walker {
             Some(l) if l.section == self.section && self.in_attachment => l.scope.clone(),
             _ => "全国".to_string(),
         }
-    }
-
-    fn list_title_prefix(&self) -> String {
-        String::new()
     }
 
     fn start_item(&mut self, p: &str, rest: &str) {
