@@ -799,6 +799,16 @@ fn reply(code: u16, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// Checks a message text (length after entity parsing, HTML) and its
+/// reply markup the way Telegram does; returns the visible text.
+fn check_text_and_markup(p: &Value) -> Result<String, String> {
+    let text = p.get("text").and_then(Value::as_str).unwrap_or("");
+    let mode = p.get("parse_mode").and_then(Value::as_str);
+    let visible = html::check_message_text(text, mode)?;
+    check_markup(p.get("reply_markup"))?;
+    Ok(visible)
+}
+
 fn bad_request(description: impl Into<String>) -> (u16, Value) {
     let d = description.into();
     let d = if d.starts_with("Bad Request") {
@@ -986,15 +996,10 @@ fn dispatch(st: &mut ServerState, method: &str, p: &Value) -> (u16, Value) {
             let Some(chat_id) = p.get("chat_id").and_then(as_i64) else {
                 return bad_request("chat_id is empty");
             };
-            let text = p.get("text").and_then(Value::as_str).unwrap_or("");
-            let mode = p.get("parse_mode").and_then(Value::as_str);
-            let visible = match html::check_message_text(text, mode) {
+            let visible = match check_text_and_markup(p) {
                 Ok(v) => v,
                 Err(e) => return bad_request(e),
             };
-            if let Err(e) = check_markup(p.get("reply_markup")) {
-                return bad_request(e);
-            }
             let mut reply_to = None;
             if let Some(rid) = p
                 .get("reply_parameters")
@@ -1030,15 +1035,10 @@ fn dispatch(st: &mut ServerState, method: &str, p: &Value) -> (u16, Value) {
             ok(m)
         }
         "editmessagetext" => {
-            let text = p.get("text").and_then(Value::as_str).unwrap_or("");
-            let mode = p.get("parse_mode").and_then(Value::as_str);
-            let visible = match html::check_message_text(text, mode) {
+            let visible = match check_text_and_markup(p) {
                 Ok(v) => v,
                 Err(e) => return bad_request(e),
             };
-            if let Err(e) = check_markup(p.get("reply_markup")) {
-                return bad_request(e);
-            }
             if p.get("inline_message_id").is_some() {
                 return ok(json!(true));
             }
