@@ -302,3 +302,27 @@ pub fn notice_line(lang: Lang, title: &str, doc_number: Option<&str>) -> String 
         Lang::En => format!("Notice: 《{title}》{num}"),
     }
 }
+
+/// A document number asked about, found as a notice's own number.
+pub fn doc_number_of(lang: Lang, number: &str, title: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{number}是《{title}》的文号。"),
+        Lang::En => format!("{number} is the document number of 《{title}》."),
+    }
+}
+
+/// A document number asked about, found forwarded inside another notice.
+pub fn doc_number_forwarded(lang: Lang, number: &str, title: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{number}出现在《{title}》中（转发或引用）："),
+        Lang::En => format!("{number} is quoted in 《{title}》 (forwarded or cited):"),
+    }
+}
+
+/// When the event takes place, as the notices state it.
+pub fn period(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "通知中规定的活动时间：".to_string(),
+        Lang::En => "The period the notices set (quoted in Chinese):".to_string(),
+    }
+}
