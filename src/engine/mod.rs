@@ -7,6 +7,7 @@ use crate::entities::{self, EntityKind};
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
 use crate::messages as msg;
+pub use crate::parse::Scope;
 use crate::parse::{self, Kind};
 use crate::query::{self, EntityRec, Question, YearRef};
 use chrono::{Datelike, NaiveDate};
@@ -37,8 +38,8 @@ pub use text::{highlight, shorten, snippet};
 pub struct SloganList {
     /// The year of the notice.
     pub year: i32,
-    /// `全国` for a national list, else the region, e.g. `福建省`.
-    pub scope: String,
+    /// National, or the region whose own list it is, e.g. `福建省`.
+    pub scope: Scope,
     /// The list's heading as the notice gives it.
     pub title: String,
     /// Index into [`Engine::notices`].
@@ -67,7 +68,7 @@ struct Passage {
 #[derive(Debug, Clone)]
 struct Theme {
     year: i32,
-    scope: String,
+    scope: Scope,
     text: String,
     passage: usize,
 }

@@ -58,13 +58,23 @@ impl Engine {
     /// `质量月是几月`: the activity period each notice states (`活动时间`),
     /// the year asked or the newest one first.
     pub(super) fn period(&self, q: &Question, year: Option<i32>) -> Answer {
-        static PERIOD: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"(?:活动时间|时间)\s*[:：为是]?\s*\d{4}\s*年\s*\d{1,2}\s*月").unwrap());
+        static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?:活动时间|时间)[:：为是]?\d{4}年\d{1,2}月|定于\d{4}年\d{1,2}月|\d{4}年\d{1,2}月(?:组织|联合)?(?:开展|举办)(?:全国)?“?质量月")
+                .unwrap()
+        });
+        // `二、活动时间` may stand as a heading above its date.
+        let with_heading = |i: usize| -> String {
+            let p = &self.passages[i];
+            match i.checked_sub(1).map(|h| &self.passages[h]) {
+                Some(h) if h.notice == p.notice && h.compact.chars().count() <= 12 => {
+                    let sep = if h.compact.ends_with(['：', ':']) { "" } else { "：" };
+                    format!("{}{sep}{}", h.compact, p.compact)
+                }
+                _ => p.compact.clone(),
+            }
+        };
         let mut hits: Vec<usize> = (0..self.passages.len())
-            .filter(|i| {
-                let p = &self.passages[*i];
-                year.is_none_or(|y| p.year == y) && PERIOD.is_match(&p.compact)
-            })
+            .filter(|i| year.is_none_or(|y| self.passages[*i].year == y) && PERIOD.is_match(&with_heading(*i)))
             .collect();
         hits.sort_by_key(|i| (std::cmp::Reverse(self.passages[*i].year), *i));
         hits.dedup_by_key(|i| self.passages[*i].year);
@@ -75,13 +85,10 @@ impl Engine {
         let mut blocks = vec![Block::plain(msg::period(q.lang))];
         let mut cites = Vec::new();
         for pid in hits {
-            let p = &self.passages[pid];
-            let m = PERIOD
-                .find(&p.compact)
-                .map(|m| m.as_str().to_string())
-                .unwrap_or_default();
+            let shown = with_heading(pid);
+            let m = PERIOD.find(&shown).map(|m| m.as_str().to_string()).unwrap_or_default();
             let marks = vec![m];
-            let text = snippet(&p.compact, &marks, SNIPPET_CHARS);
+            let text = snippet(&shown, &marks, SNIPPET_CHARS);
             blocks.push(self.block(text.clone(), &marks));
             cites.push(self.cite(pid, &text));
         }

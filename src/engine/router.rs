@@ -36,6 +36,10 @@ pub(super) enum Route {
     Search,
 }
 
+/// Words that ask about the notice as a document rather than the event.
+static NOTICE_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"通知|文件|发布|印发|发文|成文|落款|签发|notice|issued|published|dated").unwrap());
+
 /// Why a question is refused before any route runs.
 enum Refusal {
     Empty,
@@ -136,7 +140,14 @@ impl Engine {
         let about_the_notice = strong
             .iter()
             .all(|t| self.notices.iter().any(|n| n.title.contains(t.as_str())));
-        if (it.date || it.doc_number) && about_the_notice && only_regions {
+        let nothing_else = q.terms.is_empty() && unknown_english == 0 && q.entities.is_empty();
+        // `什么时候` alone asks when the event is; the notice's own date is
+        // asked with 通知/发布/印发 ….
+        let names_the_notice = NOTICE_WORDS.is_match(&q.norm.to_lowercase());
+        if nothing_else && it.period && !names_the_notice {
+            routes.push(Route::Period);
+        }
+        if (it.doc_number || it.date && names_the_notice) && about_the_notice && only_regions {
             routes.push(Route::NoticeFacts);
         }
         routes.push(Route::Count);
@@ -156,8 +167,7 @@ impl Engine {
         if let (Some(kind), Some(y)) = (it.list, latest) {
             routes.push(Route::List(kind, y));
         }
-        let nothing_else = q.terms.is_empty() && unknown_english == 0 && q.entities.is_empty();
-        if nothing_else && it.period {
+        if nothing_else && it.period && !routes.contains(&Route::Period) {
             routes.push(Route::Period);
         }
         if nothing_else && !it.theme && !it.slogans {

@@ -151,10 +151,12 @@ impl Engine {
             if let Some(r) = &h.sentence {
                 let sentence = p.text[r.clone()].trim();
                 // The leading sentence, when the passage says more than it.
-                if rank == 0 && p.text.chars().count() > sentence.chars().count() + 40 {
+                around.push(sentence.to_string());
+                let text = snippet(&p.text, &around, SNIPPET_CHARS);
+                let opens_with_it = text.trim_start_matches('…').starts_with(sentence);
+                if rank == 0 && !opens_with_it && p.text.chars().count() > sentence.chars().count() + 40 {
                     blocks.push(self.lead(q, sentence, &marks));
                 }
-                around.push(sentence.to_string());
             }
             let text = snippet(&p.text, &around, SNIPPET_CHARS);
             blocks.push(self.block(text.clone(), &marks));

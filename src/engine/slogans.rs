@@ -14,9 +14,9 @@ impl Engine {
         // Given as context when the list asked for does not exist.
         let mut substituted = false;
         if let Some(r) = &region {
-            if lists.iter().any(|s| &s.scope == r) {
-                lists.retain(|s| &s.scope == r);
-            } else if lists.iter().any(|s| s.scope == "全国") {
+            if lists.iter().any(|s| s.scope.region() == Some(r)) {
+                lists.retain(|s| s.scope.region() == Some(r));
+            } else if lists.iter().any(|s| s.scope.is_national()) {
                 substituted = true;
                 notes.push(Block::plain(msg::national_slogans_for(q.lang, r)));
             }
@@ -24,13 +24,13 @@ impl Engine {
         let national_asked = ["国家层面", "全国统一", "national list", "national slogans"]
             .iter()
             .any(|w| q.norm.to_lowercase().contains(w));
-        lists.sort_by_key(|s| s.scope != "全国");
+        lists.sort_by_key(|s| !s.scope.is_national());
         if lists.is_empty() {
             return self.not_found(q, msg::no_slogans(q.lang, y, &with));
         }
         let marks = self.marks(q);
         let mut blocks = notes;
-        if lists.iter().all(|s| s.scope != "全国") {
+        if lists.iter().all(|s| !s.scope.is_national()) {
             substituted |= national_asked;
             blocks.push(Block::plain(msg::regional_list_only(q.lang, y, &lists[0].scope)));
         }

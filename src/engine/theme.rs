@@ -19,10 +19,10 @@ impl Engine {
         for y in &years {
             let mut of_year: Vec<&Theme> = self.themes.iter().filter(|t| t.year == *y).collect();
             if let Some(r) = &region {
-                if of_year.iter().any(|t| &t.scope == r) {
-                    of_year.retain(|t| &t.scope == r);
+                if of_year.iter().any(|t| t.scope.region() == Some(r)) {
+                    of_year.retain(|t| t.scope.region() == Some(r));
                 } else {
-                    of_year.retain(|t| t.scope == "全国");
+                    of_year.retain(|t| t.scope.is_national());
                     if !of_year.is_empty() {
                         substituted = true;
                         blocks.push(Block::plain(msg::national_theme_for(q.lang, r)));
@@ -30,7 +30,7 @@ impl Engine {
                 }
             } else {
                 // National first, then regional themes.
-                of_year.sort_by_key(|t| t.scope != "全国");
+                of_year.sort_by_key(|t| !t.scope.is_national());
             }
             for t in of_year {
                 let head = msg::theme(q.lang, t.year, &t.scope);
