@@ -438,3 +438,67 @@ async fn invalid_webhook_secret_is_one_clear_line_without_the_value() {
     assert!(!logs.contains("not valid; secret"), "the value was echoed:\n{logs}");
     assert!(FakeBot::of(&fake.calls(), "setWebhook").is_empty());
 }
+
+#[tokio::test]
+async fn metrics_count_broadcast_deliveries_and_failures_by_reason() {
+    let fake = FakeBot::start().await;
+    let env = TestEnv::new("[http]\nlisten = \"127.0.0.1:0\"\n");
+    let mut bot = start(&env, &fake, &[]).await;
+    let addr = logged_addr(&bot, "serving /healthz and /metrics").await;
+
+    // Two chats subscribe to a time a few seconds ahead (the default zone
+    // is Asia/Shanghai); the second one has blocked the bot by then.
+    let (served, blocked) = (4001, 4002);
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(5))
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%H:%M:%S")
+        .to_string();
+    for chat in [served, blocked] {
+        fake.send_private(chat, &format!("/subscribe {at}"));
+        wait_sent(&fake, chat, 1, "/subscribe").await;
+    }
+    fake.fail_next("sendMessage", 1, Some(blocked), common::Fault::Blocked);
+    let calls = fake
+        .wait_for(
+            |c| {
+                FakeBot::sent_to(c, served).len() >= 2
+                    && FakeBot::of(c, "sendMessage")
+                        .iter()
+                        .any(|c| !c.ok && c.chat_id() == Some(blocked))
+            },
+            T,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("no broadcast at {at}: {e:?}\n{}", bot.logs()));
+    assert_eq!(FakeBot::sent_to(&calls, served).len(), 2);
+
+    let (_, _, metrics) = get(addr, "/metrics").await;
+    assert_eq!(
+        sample(&metrics, "qmbot_broadcast_deliveries_total"),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(&metrics, "qmbot_broadcast_failures_total{reason=\"chat_gone\"}"),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(&metrics, "qmbot_broadcast_failures_total{reason=\"network\"}"),
+        Some(0.0),
+        "{metrics}"
+    );
+    // The blocked chat is deactivated right after its failed send.
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        let (_, _, metrics) = get(addr, "/metrics").await;
+        match sample(&metrics, "qmbot_subscriptions_active") {
+            Some(1.0) => break,
+            _ if tokio::time::Instant::now() > deadline => panic!("the blocked chat is still counted:\n{metrics}"),
+            _ => tokio::task::yield_now().await,
+        }
+    }
+
+    bot.sigterm();
+    assert!(bot.wait_exit(Duration::from_secs(5)).await.is_some());
+}
