@@ -46,6 +46,8 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         rounds: usize,
     },
+    /// Exit 0 when the running bot's /healthz ([http] listen) answers 200.
+    Healthcheck,
 }
 
 fn main() {
@@ -78,6 +80,7 @@ fn run() -> anyhow::Result<()> {
             rt.block_on(qmbot::bot::run(config, engine))
         }
         Command::Bench { questions, rounds } => bench(&config, &questions, rounds),
+        Command::Healthcheck => qmbot::ops::health::healthcheck(config.http.listen),
     }
 }
 

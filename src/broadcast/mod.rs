@@ -527,11 +527,13 @@ async fn deliver(
         let wait = match &error {
             // Throttle already waits and retries; this is its fallback.
             RequestError::RetryAfter(after) if retry_afters < 20 => {
+                crate::ops::metrics::delivery_failed("retry_after");
                 retry_afters += 1;
                 tracing::warn!(chat_id, after = ?after.duration(), "rate limited; retrying");
                 after.duration()
             }
             RequestError::MigrateToChatId(to) => {
+                crate::ops::metrics::delivery_failed("migrated");
                 return if migrate(&bc, chat_id, to.0) {
                     Outcome::Migrated
                 } else {
@@ -539,6 +541,7 @@ async fn deliver(
                 };
             }
             RequestError::Api(api) if gone(api).is_some() => {
+                crate::ops::metrics::delivery_failed("chat_gone");
                 let reason = gone(api).unwrap_or_default();
                 match bc.store.deactivate(chat_id, &reason, Utc::now()) {
                     Ok(_) => tracing::info!(chat_id, reason, "subscription deactivated"),
@@ -549,12 +552,14 @@ async fn deliver(
                 return Outcome::Deactivated;
             }
             RequestError::Network(_) | RequestError::Io(_) if Utc::now() + backoff < day_ends => {
+                crate::ops::metrics::delivery_failed("network");
                 tracing::warn!(chat_id, error = %error, retry_in = ?backoff, "broadcast failed; retrying");
                 let wait = backoff;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 wait
             }
             _ => {
+                crate::ops::metrics::delivery_failed("gave_up");
                 tracing::error!(chat_id, %date, error = %error, "broadcast failed; skipping this chat today");
                 return Outcome::GaveUp;
             }
@@ -567,6 +572,7 @@ async fn deliver(
 }
 
 fn recorded(bc: &Broadcast, chat_id: i64, date: NaiveDate, message_id: i32, slogan: &Slogan) -> Outcome {
+    crate::ops::metrics::delivered();
     match bc.store.mark_delivered(chat_id, date, message_id, Utc::now()) {
         Ok(()) => {
             tracing::info!(chat_id, %date, year = slogan.year, number = slogan.number, "slogan delivered");
