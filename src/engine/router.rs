@@ -147,7 +147,19 @@ impl Engine {
         if nothing_else && it.period && !names_the_notice {
             routes.push(Route::Period);
         }
-        if (it.doc_number || it.date && names_the_notice) && about_the_notice && only_regions {
+        // `市场监管总局等发的通知文号`: a body that issued a notice names it.
+        let issuers_or_regions = q.entities.iter().all(|e| {
+            let e = &self.entities[*e];
+            e.kind == EntityKind::Province
+                || self.notices.iter().any(|n| {
+                    e.names.iter().any(|name| {
+                        name.chars().count() >= 3
+                            && (n.title.contains(name.as_str())
+                                || n.issuer.as_deref().is_some_and(|i| i.contains(name.as_str())))
+                    })
+                })
+        });
+        if (it.doc_number || it.date && names_the_notice) && about_the_notice && issuers_or_regions {
             routes.push(Route::NoticeFacts);
         }
         routes.push(Route::Count);
@@ -170,7 +182,9 @@ impl Engine {
         if nothing_else && it.period && !routes.contains(&Route::Period) {
             routes.push(Route::Period);
         }
-        if nothing_else && !it.theme && !it.slogans {
+        let asks_a_fact =
+            it.doc_number || it.date || it.contact || it.period || q.asks.is_some_and(|a| a != query::Asks::Name);
+        if nothing_else && !it.theme && !it.slogans && !asks_a_fact {
             match (year, latest) {
                 (Some(y), _) if !it.activities => routes.push(Route::Overview(y)),
                 // `质量月有什么活动`: what the organisers do, in the year asked
