@@ -18,6 +18,8 @@
 //!
 //! The Telegram front end lives in [`bot`] and the daily slogan broadcasts in
 //! [`broadcast`]; retrieval and answer composition never see teloxide.
+//! [`import`] turns a published notice (PDF, DOCX, web page) into corpus
+//! text and a catalog entry.
 
 pub mod answer;
 pub mod bot;
@@ -28,6 +30,7 @@ pub mod engine;
 pub mod entities;
 pub mod error;
 pub mod format;
+pub mod import;
 pub mod index;
 pub mod messages;
 pub mod parse;
