@@ -19,7 +19,8 @@
 //! The Telegram front end lives in [`bot`] and the daily slogan broadcasts in
 //! [`broadcast`]; retrieval and answer composition never see teloxide.
 //! [`import`] turns a published notice (PDF, DOCX, web page) into corpus
-//! text and a catalog entry.
+//! text and a catalog entry; [`ops::check`] reports what the parser
+//! understood of every notice.
 
 pub mod answer;
 pub mod bot;
@@ -33,6 +34,7 @@ pub mod format;
 pub mod import;
 pub mod index;
 pub mod messages;
+pub mod ops;
 pub mod parse;
 pub mod query;
 pub mod repair;

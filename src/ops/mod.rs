@@ -1,0 +1,3 @@
+//! Operating the bot: checking the corpus before it is served (`qmbot check`).
+
+pub mod check;
