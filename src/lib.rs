@@ -19,6 +19,9 @@
 //! The Telegram front end lives in [`bot`] and the daily slogan broadcasts in
 //! [`broadcast`]; retrieval and answer composition never see teloxide.
 //! [`ops`] serves health and metrics for running it in production.
+//! [`import`] turns a published notice (PDF, DOCX, web page) into corpus
+//! text and a catalog entry; [`ops::check`] reports what the parser
+//! understood of every notice.
 
 pub mod answer;
 pub mod bot;
@@ -29,6 +32,7 @@ pub mod engine;
 pub mod entities;
 pub mod error;
 pub mod format;
+pub mod import;
 pub mod index;
 pub mod messages;
 pub mod ops;

@@ -37,6 +37,25 @@ enum Command {
     },
     /// Run the Telegram bot (token from TELOXIDE_TOKEN).
     Run,
+    /// Turn a published notice (PDF, DOCX, HTML or text; attachments after it)
+    /// into a text file and a catalog entry; without --write, only show them.
+    Import {
+        /// The notice's files, in order (the notice, then its attachments).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The Quality Month year (overrides the year found in the text).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Write DIR/<year>-<name>.txt and append the entry to DIR/catalog.toml.
+        #[arg(long)]
+        write: bool,
+    },
+    /// Load the corpus as the bot does and report what the parser understood.
+    Check {
+        /// Print a JSON array, one object per notice.
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure start-up, answer latency and memory on the dev questions.
     Bench {
         /// Questions file (JSON lines with a "q" field, or plain lines).
@@ -79,8 +98,52 @@ fn run() -> anyhow::Result<()> {
             let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             rt.block_on(qmbot::bot::run(config, engine))
         }
+        Command::Import { files, year, write } => import(&config.data.dir, &files, year, write),
+        Command::Check { json } => check(&config.data.dir, json),
         Command::Bench { questions, rounds } => bench(&config, &questions, rounds),
         Command::Healthcheck => qmbot::ops::health::healthcheck(config.http.listen),
+    }
+}
+
+fn import(dir: &std::path::Path, files: &[PathBuf], year: Option<i32>, write: bool) -> anyhow::Result<()> {
+    let proposal = qmbot::import::propose(files, year)?;
+    if write {
+        let path = qmbot::import::write(&proposal, dir)?;
+        let catalog = dir.join("catalog.toml");
+        return print_out(&format!(
+            "wrote {} and its entry in {}\n",
+            path.display(),
+            catalog.display()
+        ));
+    }
+    let report = qmbot::ops::check::check_notice(&proposal.notice, &proposal.text);
+    let mut out = format!("{}\n{}", proposal.catalog_entry(), report.to_plain());
+    if !proposal.missing.is_empty() {
+        out.push_str(&format!("not found in the text: {}\n", proposal.missing.join(", ")));
+    }
+    match proposal.conflict(dir) {
+        Ok(()) => out.push_str(&format!("nothing written; --write adds it to {}\n", dir.display())),
+        Err(e) => out.push_str(&format!("nothing written; --write would be refused: {e}\n")),
+    }
+    print_out(&out)
+}
+
+/// Prints to stdout; a reader that went away (`| head`) is not an error.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
+        _ => Ok(()),
+    }
+}
+
+fn check(dir: &std::path::Path, json: bool) -> anyhow::Result<()> {
+    let reports =
+        qmbot::ops::check::check_dir(dir).with_context(|| format!("checking the corpus in {}", dir.display()))?;
+    if json {
+        print_out(&format!("{}\n", qmbot::ops::check::to_json(&reports)))
+    } else {
+        print_out(&qmbot::ops::check::to_plain(&reports))
     }
 }
 
