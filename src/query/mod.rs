@@ -14,6 +14,7 @@ use crate::tokenizer::{self, Term};
 pub use asks::Asks;
 use jieba_rs::Jieba;
 use stopwords::{EN_STOP, STOP};
+use unicode_normalization::UnicodeNormalization;
 
 /// At most this many characters of a question are analysed.
 pub const MAX_CHARS: usize = 300;
@@ -167,25 +168,36 @@ pub struct Question {
     pub asks: Option<Asks>,
 }
 
-/// Simplified, half-width, without control characters, truncated.
+/// Chinese punctuation that stays full-width in a normalised question.
+const CHINESE_PUNCTUATION: [char; 7] = ['（', '）', '：', '，', '！', '？', '；'];
+
+/// Folds compatibility forms to their plain characters (Unicode NFKC):
+/// full-width digits, letters and signs to ASCII (`２０２４` → `2024`), the
+/// ideographic space to a space, compatibility ideographs to the unified ones.
+pub fn fold_width(text: &str) -> String {
+    text.nfkc().collect()
+}
+
+/// Simplified, half-width (except Chinese punctuation), without control
+/// characters, truncated.
 pub fn normalize(q: &str) -> String {
     static TAG: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][^<>]{0,60}>").unwrap());
     let head: String = q.chars().take(MAX_CHARS * 2).collect();
     let untagged = TAG.replace_all(&head, " ");
-    let cleaned: String = untagged
-        .chars()
-        .filter(|c| !c.is_control() || *c == ' ')
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' if !matches!(c, '（' | '）' | '：' | '，' | '！' | '？' | '；') => {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+    let cleaned: String = untagged.chars().filter(|c| !c.is_control()).collect();
+    let mut folded = String::with_capacity(cleaned.len());
+    for piece in cleaned.split_inclusive(CHINESE_PUNCTUATION) {
+        match piece.strip_suffix(CHINESE_PUNCTUATION) {
+            Some(body) => {
+                folded.push_str(&fold_width(body));
+                folded.push_str(&piece[body.len()..]);
             }
-            '\u{3000}' | '\t' | '\n' | '\r' => ' ',
-            c => c,
-        })
-        .take(MAX_CHARS)
-        .collect();
-    fast2s::convert(&cleaned)
+            None => folded.push_str(&fold_width(piece)),
+        }
+    }
+    let truncated: String = folded.chars().take(MAX_CHARS).collect();
+    fast2s::convert(&truncated)
 }
 
 fn is_han(c: char) -> bool {
@@ -703,6 +715,11 @@ mod tests {
         assert_eq!(x.year, YearRef::Explicit(2023));
         assert!(x.intent.slogans);
         assert!(x.norm.contains("质量月口号"), "{}", x.norm);
+        assert_eq!(
+            normalize("ＷＨＡＴ\u{3000}ｔｈｅｍｅ　２０２４？（主题）"),
+            "WHAT theme 2024？（主题）"
+        );
+        assert_eq!(fold_width("０７：３０"), "07:30");
     }
 
     #[test]
