@@ -29,6 +29,7 @@ pub mod entities;
 pub mod error;
 pub mod format;
 pub mod index;
+pub mod lexicon;
 pub mod messages;
 pub mod parse;
 pub mod query;

@@ -9,39 +9,11 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 /// The name the tokenizer is registered under on every index.
 pub const NAME: &str = "jieba";
 
-/// Words jieba's dictionary lacks that the notices and questions use.
-const DOMAIN_WORDS: &[&str] = &[
-    "质量月",
-    "质量强国",
-    "质量强省",
-    "质量强市",
-    "质量强区",
-    "首席质量官",
-    "质量基础设施",
-    "一站式",
-    "质量开放日",
-    "质量标杆",
-    "中国质量奖",
-    "质量提升",
-    "口号",
-    "农垦",
-    "金融标准",
-    "电梯安全宣传周",
-    "好房子",
-    "江苏精品",
-    "美豫名品",
-    "文化润疆",
-    "质量图谱",
-    "全面质量管理",
-    "知识竞赛",
-    "网络启动仪式",
-];
-
-/// Builds the jieba instance once: the default dictionary plus the domain
-/// words and `extra` (entity names, slogans' key words).
-pub fn build_jieba<'a>(extra: impl IntoIterator<Item = &'a str>) -> Jieba {
+/// Builds the jieba instance once: the default dictionary plus `words`
+/// (the lexicon's domain words and the entity names), always cut whole.
+pub fn build_jieba<'a>(words: impl IntoIterator<Item = &'a str>) -> Jieba {
     let mut jieba = Jieba::new();
-    for w in DOMAIN_WORDS.iter().copied().chain(extra) {
+    for w in words {
         if w.chars().count() >= 2 {
             jieba.add_word(w, Some(50_000), None);
         }
@@ -143,7 +115,7 @@ mod tests {
     use super::*;
     use std::sync::LazyLock;
 
-    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| build_jieba(["住房和城乡建设部"]));
+    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| build_jieba(["住房和城乡建设部", "质量月"]));
 
     #[test]
     fn offsets_are_byte_offsets_into_the_input() {

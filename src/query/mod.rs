@@ -9,7 +9,9 @@ pub mod asks;
 mod stopwords;
 
 use crate::answer::Lang;
-use crate::entities::EntityKind;
+pub use crate::entities::EntityRec;
+use crate::entities::{EntityKind, Registry};
+use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
 pub use asks::Asks;
 use jieba_rs::Jieba;
@@ -93,49 +95,6 @@ impl DocRef {
         self.year == other.year
             && self.number == other.number
             && (self.prefix.ends_with(&other.prefix) || other.prefix.ends_with(&self.prefix))
-    }
-}
-
-/// An entity the registry knows: built-in or found in the notices.
-#[derive(Debug, Clone)]
-pub struct EntityRec {
-    /// Canonical name.
-    pub name: String,
-    /// Kind of body.
-    pub kind: EntityKind,
-    /// Chinese names to match in questions (canonical included).
-    pub names: Vec<String>,
-    /// English names, lower case.
-    pub en: Vec<String>,
-}
-
-impl EntityRec {
-    /// The part of the name that text about the body is sure to contain
-    /// (`水利部` → `水利`), used to check a fallback hit.
-    pub fn stems(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.names.iter().filter(|n| n.chars().count() >= 2).cloned().collect();
-        for suffix in ["部门", "总局", "总署", "部", "委", "局", "署", "省", "市", "自治区"] {
-            if let Some(s) = self.name.strip_suffix(suffix) {
-                if s.chars().count() >= 2 {
-                    v.push(s.to_string());
-                }
-            }
-        }
-        v
-    }
-}
-
-impl From<&crate::entities::Entity> for EntityRec {
-    fn from(e: &crate::entities::Entity) -> EntityRec {
-        EntityRec {
-            name: e.name.to_string(),
-            kind: e.kind,
-            names: std::iter::once(e.name)
-                .chain(e.aliases.iter().copied())
-                .map(String::from)
-                .collect(),
-            en: e.en.iter().map(|s| s.to_string()).collect(),
-        }
     }
 }
 
@@ -473,64 +432,10 @@ fn phrases(norm: &str, covered: &[std::ops::Range<usize>], toks: &[Term]) -> Vec
     out
 }
 
-/// English words of questions and the words the notices use for them.
-const GLOSSARY: &[(&str, &str)] = &[
-    ("water resources", "水利"),
-    ("water conservancy", "水利"),
-    ("elevator", "电梯"),
-    ("spot check", "抽查"),
-    ("spot checks", "抽查"),
-    ("inspection", "抽查"),
-    ("product", "产品"),
-    ("products", "产品"),
-    ("conference", "大会"),
-    ("award", "质量奖"),
-    ("launch ceremony", "启动仪式"),
-    ("opening ceremony", "启动仪式"),
-    ("competition", "竞赛"),
-    ("contest", "大赛"),
-    ("standard", "标准"),
-    ("standards", "标准"),
-    ("standardization", "标准化"),
-    ("brand", "品牌"),
-    ("brands", "品牌"),
-    ("food", "食品"),
-    ("food safety", "食品安全"),
-    ("finance", "金融"),
-    ("financial", "金融"),
-    ("metrology", "计量"),
-    ("certification", "认证"),
-    ("chief quality officer", "首席质量官"),
-    ("qc group", "qc"),
-    ("qc groups", "qc"),
-    ("counterfeit", "假冒"),
-    ("counterfeiting", "假冒"),
-    ("open day", "开放日"),
-    ("laboratory", "实验室"),
-    ("laboratories", "实验室"),
-    ("grain", "粮食"),
-    ("tourism", "旅游"),
-    ("courier", "快递"),
-    ("express delivery", "快递"),
-    ("railway", "铁路"),
-    ("forestry", "林产品"),
-    ("ocean", "海洋"),
-    ("library", "图书馆"),
-    ("libraries", "图书馆"),
-    ("shanghai conference", "上海"),
-    ("departments", "部门"),
-    ("department", "部门"),
-];
-
-/// The notices' word for an English word of the glossary.
-pub fn gloss(word: &str) -> Option<&'static str> {
-    GLOSSARY.iter().find(|(en, _)| *en == word).map(|(_, zh)| *zh)
-}
-
 /// Understands `raw`. `today_year` resolves 今年/去年; `entities` is the
-/// registry (built-in and discovered), `single_char` says whether a
-/// one-character alias (粤, 沪) may match (only as a whole jieba token).
-pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityRec]) -> Question {
+/// registry (built-in, lexicon and discovered bodies), `glossary` maps
+/// English words to the notices' words.
+pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry, glossary: &Glossary) -> Question {
     let norm = normalize(raw);
     let lang = detect_lang(&norm);
     let doc = DocRef::find(&norm);
@@ -542,51 +447,40 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
     let lower = norm.to_lowercase();
     let toks: Vec<Term> = tokenizer::terms(jieba, &norm);
 
-    // Entities: Chinese names, longest first, left to right without overlap.
+    // Entities: Chinese names, leftmost-longest, left to right without
+    // overlap (新疆生产建设兵团 is not also 新疆); a one-character short name
+    // only where it cannot be part of a word.
+    let overlaps = |covered: &[std::ops::Range<usize>], range: &std::ops::Range<usize>| {
+        covered.iter().any(|r| r.start < range.end && range.start < r.end)
+    };
     let mut found: Vec<(usize, usize)> = Vec::new(); // (byte position, entity)
-    let mut names: Vec<(&str, usize)> = entities
-        .iter()
-        .enumerate()
-        .flat_map(|(i, e)| e.names.iter().map(move |n| (n.as_str(), i)))
-        .collect();
-    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-    for (name, i) in &names {
-        let single = name.chars().count() == 1;
-        for (p, _) in norm.match_indices(name) {
-            let range = p..p + name.len();
-            if covered.iter().any(|r| r.start < range.end && range.start < r.end) {
-                continue;
-            }
-            if single && !single_char_alias_ok(&norm, range.clone(), &toks) {
-                continue;
-            }
-            covered.push(range);
-            if !found.iter().any(|(_, j)| j == i) {
-                found.push((p, *i));
-            }
+    entities.scan_chinese(&norm, |range, i| {
+        let single = norm[range.clone()].chars().count() == 1;
+        if overlaps(&covered, &range) || single && !single_char_alias_ok(&norm, range.clone(), &toks) {
+            return false;
         }
-    }
-    // English names, longest first, so `xinjiang production and
-    // construction corps` is not also `xinjiang`.
-    let mut en_names: Vec<(&str, usize)> = entities
-        .iter()
-        .enumerate()
-        .flat_map(|(i, e)| e.en.iter().map(move |n| (n.as_str(), i)))
-        .collect();
-    en_names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-    for (en, i) in en_names {
-        if found.iter().any(|(_, j)| *j == i) || !has_word(&lower, &[en]) {
-            continue;
+        if !found.iter().any(|(_, j)| *j == i) {
+            found.push((range.start, i));
         }
-        if let Some(p) = lower.find(en) {
-            let range = p..p + en.len();
-            if covered.iter().any(|r| r.start < range.end && range.start < r.end) {
-                continue;
-            }
-            found.push((p, i));
-            covered.push(range);
+        covered.push(range);
+        true
+    });
+    // English names on word boundaries, the same way (`xinjiang production
+    // and construction corps` is not also `xinjiang`).
+    entities.scan_english(&norm, |range, i| {
+        let before = norm[..range.start].chars().last();
+        let after = norm[range.end..].chars().next();
+        let bounded =
+            !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+        if !bounded || overlaps(&covered, &range) {
+            return false;
         }
-    }
+        if !found.iter().any(|(_, j)| *j == i) {
+            found.push((range.start, i));
+        }
+        covered.push(range);
+        true
+    });
     found.sort_unstable();
     let ents: Vec<usize> = found.into_iter().map(|(_, i)| i).collect();
     let mut extra_terms: Vec<String> = Vec::new();
@@ -601,9 +495,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
     // English words the notices say in Chinese.
     if lang == Lang::En {
         let mut glossed = lower.clone();
-        let mut pairs: Vec<&(&str, &str)> = GLOSSARY.iter().collect();
-        pairs.sort_by_key(|(en, _)| std::cmp::Reverse(en.len()));
-        for (en, zh) in pairs {
+        for (en, zh) in glossary.iter() {
             if has_word(&glossed, &[en]) {
                 glossed = glossed.replace(en, " ");
                 glossed_words.extend(en.split(' ').map(String::from));
@@ -661,14 +553,20 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entities::ENTITIES;
+    use crate::lexicon::Lexicon;
     use std::sync::LazyLock;
 
-    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| crate::tokenizer::build_jieba([]));
-    static REG: LazyLock<Vec<EntityRec>> = LazyLock::new(|| ENTITIES.iter().map(EntityRec::from).collect());
+    static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::shipped);
+    static REG: LazyLock<Registry> = LazyLock::new(|| Registry::new(LEXICON.entities()));
+    static GLOSSARY: LazyLock<Glossary> = LazyLock::new(|| LEXICON.glossary());
+    /// The shipped words and names.
+    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
+        let names = REG.iter().flat_map(|e| e.names.iter().map(String::as_str));
+        crate::tokenizer::build_jieba(LEXICON.words.iter().map(String::as_str).chain(names))
+    });
 
     fn q(s: &str) -> Question {
-        understand(s, 2026, &JIEBA, &REG)
+        understand(s, 2026, &JIEBA, &REG, &GLOSSARY)
     }
 
     fn names(q: &Question) -> Vec<&str> {
