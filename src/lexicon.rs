@@ -6,6 +6,10 @@
 //! the shipped `data/lexicon.toml`, compiled into the binary
 //! ([`Lexicon::shipped`]), so a corpus made of a catalog alone still knows
 //! the usual bodies; a data directory with its own file uses only that file.
+//!
+//! Words the notices define themselves are not listed but derived when the
+//! corpus loads ([`derived_words`]): quoted phrases (`“江苏精品”`,
+//! `《质量强国建设纲要》`), slogan and theme lines.
 
 use crate::entities::{self, EntityKind, EntityRec};
 use crate::error::{Error, Result};
@@ -164,6 +168,45 @@ impl Glossary {
     }
 }
 
+/// Shortest and longest derived word, in characters. Two-character words are
+/// in the dictionary already; longer phrases are sentences, not words.
+const DERIVED_CHARS: std::ops::RangeInclusive<usize> = 3..=8;
+
+/// Words the notices define themselves: the runs of Han characters (three to
+/// eight) inside quotes and book-title marks of `passages` (`“美豫名品”`,
+/// `“质量强国 文化润疆”` → 质量强国, 文化润疆) and of `lines` (slogans and
+/// themes: `增强质量意识 推进高质量发展`). Sorted shortest first, without
+/// duplicates.
+pub fn derived_words<'a>(
+    passages: impl IntoIterator<Item = &'a str>,
+    lines: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    static QUOTED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"[“‘《「『]([^“”‘’《》「」『』\n]{1,60})[”’》」』]").expect("built-in pattern")
+    });
+    static HAN_RUN: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\p{Han}+").expect("built-in pattern"));
+    let mut words: Vec<String> = Vec::new();
+    let mut take = |text: &str| {
+        for run in HAN_RUN.find_iter(text) {
+            if DERIVED_CHARS.contains(&run.as_str().chars().count()) {
+                words.push(run.as_str().to_string());
+            }
+        }
+    };
+    for p in passages {
+        for c in QUOTED.captures_iter(p) {
+            take(&c[1]);
+        }
+    }
+    for l in lines {
+        take(l);
+    }
+    words.sort_by(|a, b| a.chars().count().cmp(&b.chars().count()).then_with(|| a.cmp(b)));
+    words.dedup();
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,5 +262,28 @@ mod tests {
         assert_eq!(lex.glossary().get("spot check"), Some("抽查"));
         assert_eq!(lex.entities[0].en, vec!["abc"]);
         Ok(())
+    }
+
+    #[test]
+    fn words_come_from_quotes_and_lines() {
+        let words = derived_words(
+            [
+                "培育“江苏精品”，开展“质量强国 文化润疆”活动，宣贯《质量强国建设纲要》。",
+                "引号外的好房子不算",
+            ],
+            ["增强质量意识 推进高质量发展"],
+        );
+        for w in [
+            "江苏精品",
+            "质量强国",
+            "文化润疆",
+            "质量强国建设纲要",
+            "增强质量意识",
+            "推进高质量发展",
+        ] {
+            assert!(words.contains(&w.to_string()), "{w} not in {words:?}");
+        }
+        assert!(!words.iter().any(|w| w.contains("好房子")), "{words:?}");
+        assert!(words.windows(2).all(|p| p[0].chars().count() <= p[1].chars().count()));
     }
 }

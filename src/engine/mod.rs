@@ -194,12 +194,24 @@ impl Engine {
             }
         }
         let entities_reg = Registry::new(entities_reg);
+        // Words the notices define: quoted phrases, slogan and theme lines.
+        let derived = crate::lexicon::derived_words(
+            passages.iter().map(|p| p.text.as_str()),
+            slogans
+                .iter()
+                .flat_map(|s| s.items.iter())
+                .chain(themes.iter().map(|t| &t.text))
+                .map(String::as_str),
+        );
         let listed = lexicon
             .words
             .iter()
             .chain(entities_reg.iter().flat_map(|e| e.names.iter()))
             .map(String::as_str);
-        let jieba = Arc::new(crate::tokenizer::build_jieba(listed));
+        let jieba = Arc::new(crate::tokenizer::build_jieba(
+            listed,
+            derived.iter().map(String::as_str),
+        ));
         let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
         let index = SearchIndex::build(&docs, jieba.clone())?;
         let corpus = passages.iter().map(|p| compact(&p.text)).collect::<Vec<_>>().join("\n");

@@ -559,10 +559,14 @@ mod tests {
     static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::shipped);
     static REG: LazyLock<Registry> = LazyLock::new(|| Registry::new(LEXICON.entities()));
     static GLOSSARY: LazyLock<Glossary> = LazyLock::new(|| LEXICON.glossary());
-    /// The shipped words and names.
+    /// The shipped words and names, and two phrases the notices quote (the
+    /// engine derives such words from the corpus).
     static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
         let names = REG.iter().flat_map(|e| e.names.iter().map(String::as_str));
-        crate::tokenizer::build_jieba(LEXICON.words.iter().map(String::as_str).chain(names))
+        crate::tokenizer::build_jieba(
+            LEXICON.words.iter().map(String::as_str).chain(names),
+            ["美豫名品", "桂质贷"],
+        )
     });
 
     fn q(s: &str) -> Question {
