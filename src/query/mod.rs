@@ -630,6 +630,8 @@ mod tests {
         assert_eq!(names(&q("2023年皖质量月活动")), vec!["安徽省"]);
         assert_eq!(names(&q("2023年鲁质量月活动")), vec!["山东省"]);
         assert_eq!(names(&q("2024年津开展了什么")), vec!["天津市"]);
+        assert_eq!(names(&q("2024年蒙质量月活动")), vec!["内蒙古自治区"]);
+        assert!(names(&q("蒙受损失")).is_empty());
         assert!(names(&q("美豫名品是什么")).is_empty());
         assert!(names(&q("桂质贷")).is_empty());
         assert_eq!(names(&q("2024年新疆质量月活动")), vec!["新疆维吾尔自治区"]);
