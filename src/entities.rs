@@ -1,10 +1,23 @@
-//! Who an item is about: ministries, associations, provincial regions and
-//! cities, with the short names, old names and English names people use in
-//! questions. Items whose organisation is not in this table are still found
-//! by [`org_prefix`], which recognises names by their endings (…部, …协会).
+//! Who an item is about: the bodies the notices name, with the short names,
+//! old names and English names people use in questions.
+//!
+//! The provincial-level regions and their standard one-character short names
+//! (粤, 沪, 黔 …) are built in ([`provinces`]); ministries, associations and
+//! cities come from `data/lexicon.toml` ([`crate::lexicon`]). A [`Registry`]
+//! holds them all and finds their names in text with Aho-Corasick automata
+//! (leftmost-longest, so 新疆生产建设兵团 wins over 新疆). Items whose
+//! organisation is listed nowhere are still found by [`org_prefix`], which
+//! recognises names by their endings (…部, …协会).
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::ops::Range;
+use std::sync::{Arc, LazyLock};
 
 /// What kind of body an entity is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum EntityKind {
     /// A ministry, court, commission or other national body.
     Ministry,
@@ -16,363 +29,331 @@ pub enum EntityKind {
     City,
 }
 
-/// One entity: canonical name first, then aliases; `en` holds English names
-/// (matched case-insensitively on word boundaries).
-#[derive(Debug, Clone)]
-pub struct Entity {
-    /// The canonical name, as the newest notices write it.
-    pub name: &'static str,
-    /// The kind of body.
-    pub kind: EntityKind,
-    /// Other Chinese names (full names, short names, former names).
-    pub aliases: &'static [&'static str],
-    /// English names, lower case.
-    pub en: &'static [&'static str],
-}
-
-macro_rules! e {
-    ($kind:ident, $name:expr, [$($a:expr),*], [$($en:expr),*]) => {
-        Entity { name: $name, kind: EntityKind::$kind, aliases: &[$($a),*], en: &[$($en),*] }
-    };
-}
-
-/// The built-in table.
-pub static ENTITIES: &[Entity] = &[
-    // Provincial-level regions.
-    e!(Province, "北京市", ["北京", "京"], ["beijing"]),
-    e!(Province, "天津市", ["天津", "津"], ["tianjin"]),
-    e!(Province, "河北省", ["河北", "冀"], ["hebei"]),
-    e!(Province, "山西省", ["山西", "晋"], ["shanxi"]),
-    e!(
-        Province,
+/// The provincial-level regions: canonical name, Chinese short names (with
+/// the standard one-character ones; 吉, 黑, 青, 宁 and 新 are left out, they
+/// are too common as characters), English names in lower case.
+const PROVINCES: &[(&str, &[&str], &[&str])] = &[
+    ("北京市", &["北京", "京"], &["beijing"]),
+    ("天津市", &["天津", "津"], &["tianjin"]),
+    ("河北省", &["河北", "冀"], &["hebei"]),
+    ("山西省", &["山西", "晋"], &["shanxi"]),
+    (
         "内蒙古自治区",
-        ["内蒙古", "内蒙"],
-        ["inner mongolia", "nei mongol"]
+        &["内蒙古", "内蒙", "蒙"],
+        &["inner mongolia", "nei mongol"],
     ),
-    e!(Province, "辽宁省", ["辽宁", "辽"], ["liaoning"]),
-    e!(Province, "吉林省", ["吉林"], ["jilin"]),
-    e!(Province, "黑龙江省", ["黑龙江", "龙江"], ["heilongjiang"]),
-    e!(Province, "上海市", ["上海", "沪"], ["shanghai"]),
-    e!(Province, "江苏省", ["江苏", "苏"], ["jiangsu"]),
-    e!(Province, "浙江省", ["浙江", "浙"], ["zhejiang"]),
-    e!(Province, "安徽省", ["安徽", "皖"], ["anhui"]),
-    e!(Province, "福建省", ["福建", "闽"], ["fujian"]),
-    e!(Province, "江西省", ["江西", "赣"], ["jiangxi"]),
-    e!(Province, "山东省", ["山东", "鲁"], ["shandong"]),
-    e!(Province, "河南省", ["河南", "豫"], ["henan"]),
-    e!(Province, "湖北省", ["湖北", "鄂"], ["hubei"]),
-    e!(Province, "湖南省", ["湖南", "湘"], ["hunan"]),
-    e!(Province, "广东省", ["广东", "粤"], ["guangdong", "canton"]),
-    e!(Province, "广西壮族自治区", ["广西", "桂"], ["guangxi"]),
-    e!(Province, "海南省", ["海南", "琼"], ["hainan"]),
-    e!(Province, "重庆市", ["重庆", "渝"], ["chongqing"]),
-    e!(Province, "四川省", ["四川", "川"], ["sichuan"]),
-    e!(Province, "贵州省", ["贵州", "黔"], ["guizhou"]),
-    e!(Province, "云南省", ["云南", "滇"], ["yunnan"]),
-    e!(Province, "西藏自治区", ["西藏", "藏"], ["tibet", "xizang"]),
-    e!(Province, "陕西省", ["陕西", "陕"], ["shaanxi"]),
-    e!(Province, "甘肃省", ["甘肃", "陇"], ["gansu"]),
-    e!(Province, "青海省", ["青海"], ["qinghai"]),
-    e!(Province, "宁夏回族自治区", ["宁夏"], ["ningxia"]),
-    e!(Province, "新疆维吾尔自治区", ["新疆", "新疆自治区"], ["xinjiang"]),
-    e!(
-        Province,
+    ("辽宁省", &["辽宁", "辽"], &["liaoning"]),
+    ("吉林省", &["吉林"], &["jilin"]),
+    ("黑龙江省", &["黑龙江", "龙江"], &["heilongjiang"]),
+    ("上海市", &["上海", "沪"], &["shanghai"]),
+    ("江苏省", &["江苏", "苏"], &["jiangsu"]),
+    ("浙江省", &["浙江", "浙"], &["zhejiang"]),
+    ("安徽省", &["安徽", "皖"], &["anhui"]),
+    ("福建省", &["福建", "闽"], &["fujian"]),
+    ("江西省", &["江西", "赣"], &["jiangxi"]),
+    ("山东省", &["山东", "鲁"], &["shandong"]),
+    ("河南省", &["河南", "豫"], &["henan"]),
+    ("湖北省", &["湖北", "鄂"], &["hubei"]),
+    ("湖南省", &["湖南", "湘"], &["hunan"]),
+    ("广东省", &["广东", "粤"], &["guangdong", "canton"]),
+    ("广西壮族自治区", &["广西", "桂"], &["guangxi"]),
+    ("海南省", &["海南", "琼"], &["hainan"]),
+    ("重庆市", &["重庆", "渝"], &["chongqing"]),
+    ("四川省", &["四川", "川"], &["sichuan"]),
+    ("贵州省", &["贵州", "黔"], &["guizhou"]),
+    ("云南省", &["云南", "滇"], &["yunnan"]),
+    ("西藏自治区", &["西藏", "藏"], &["tibet", "xizang"]),
+    ("陕西省", &["陕西", "陕"], &["shaanxi"]),
+    ("甘肃省", &["甘肃", "陇"], &["gansu"]),
+    ("青海省", &["青海"], &["qinghai"]),
+    ("宁夏回族自治区", &["宁夏"], &["ningxia"]),
+    ("新疆维吾尔自治区", &["新疆", "新疆自治区"], &["xinjiang"]),
+    (
         "新疆生产建设兵团",
-        ["兵团", "新疆兵团"],
-        ["xinjiang production and construction corps", "xpcc", "bingtuan"]
+        &["兵团", "新疆兵团"],
+        &["xinjiang production and construction corps", "xpcc", "bingtuan"],
     ),
-    // Cities that have their own sections.
-    e!(City, "福州市", ["福州"], ["fuzhou"]),
-    e!(City, "厦门市", ["厦门"], ["xiamen", "amoy"]),
-    e!(City, "泉州市", ["泉州"], ["quanzhou"]),
-    e!(City, "成都市", ["成都"], ["chengdu"]),
-    // National bodies.
-    e!(
-        Ministry,
-        "市场监管总局",
-        [
-            "国家市场监督管理总局",
-            "市场监督管理总局",
-            "国家市场监管总局",
-            "市监总局"
-        ],
-        [
-            "samr",
-            "state administration for market regulation",
-            "market regulation"
-        ]
-    ),
-    e!(
-        Ministry,
-        "质检总局",
-        ["国家质量监督检验检疫总局", "国家质检总局"],
-        ["aqsiq"]
-    ),
-    e!(
-        Ministry,
-        "中央宣传部",
-        ["中宣部", "中共中央宣传部", "宣传部"],
-        ["publicity department", "propaganda department"]
-    ),
-    e!(
-        Ministry,
-        "最高人民法院",
-        ["最高法", "最高院"],
-        ["supreme people's court", "supreme court"]
-    ),
-    e!(
-        Ministry,
-        "最高人民检察院",
-        ["最高检"],
-        ["supreme people's procuratorate", "procuratorate"]
-    ),
-    e!(
-        Ministry,
-        "国家发展改革委",
-        ["发展改革委", "国家发展和改革委员会", "发展和改革委员会", "发改委"],
-        ["ndrc", "national development and reform commission"]
-    ),
-    e!(Ministry, "教育部", [], ["ministry of education"]),
-    e!(
-        Ministry,
-        "科技部",
-        ["科学技术部"],
-        ["ministry of science and technology"]
-    ),
-    e!(
-        Ministry,
-        "工业和信息化部",
-        ["工信部", "工业与信息化部"],
-        ["miit", "ministry of industry and information technology"]
-    ),
-    e!(Ministry, "公安部", [], ["ministry of public security"]),
-    e!(Ministry, "民政部", [], ["ministry of civil affairs"]),
-    e!(
-        Ministry,
-        "人力资源社会保障部",
-        ["人力资源和社会保障部", "人社部"],
-        ["ministry of human resources and social security"]
-    ),
-    e!(Ministry, "自然资源部", [], ["ministry of natural resources"]),
-    e!(
-        Ministry,
-        "生态环境部",
-        ["环保部", "环境保护部"],
-        ["ministry of ecology and environment"]
-    ),
-    e!(
-        Ministry,
-        "住房和城乡建设部",
-        ["住房城乡建设部", "住建部"],
-        ["ministry of housing and urban-rural development", "mohurd"]
-    ),
-    e!(Ministry, "交通运输部", ["交通部"], ["ministry of transport"]),
-    e!(Ministry, "水利部", ["水利部门"], ["ministry of water resources"]),
-    e!(
-        Ministry,
-        "农业农村部",
-        ["农业部"],
-        ["ministry of agriculture and rural affairs", "ministry of agriculture"]
-    ),
-    e!(Ministry, "商务部", [], ["ministry of commerce", "mofcom"]),
-    e!(
-        Ministry,
-        "文化和旅游部",
-        ["文旅部", "文化部", "国家旅游局"],
-        ["ministry of culture and tourism"]
-    ),
-    e!(
-        Ministry,
-        "国家卫生健康委",
-        ["卫生健康委", "国家卫生健康委员会", "卫健委", "国家卫健委", "卫生计生委"],
-        ["national health commission"]
-    ),
-    e!(Ministry, "应急管理部", [], ["ministry of emergency management"]),
-    e!(
-        Ministry,
-        "中国人民银行",
-        ["人民银行", "人行", "央行"],
-        ["people's bank of china", "pboc", "central bank"]
-    ),
-    e!(
-        Ministry,
-        "国务院国资委",
-        ["国资委", "国务院国有资产监督管理委员会"],
-        ["sasac"]
-    ),
-    e!(
-        Ministry,
-        "海关总署",
-        ["海关"],
-        ["customs", "general administration of customs"]
-    ),
-    e!(
-        Ministry,
-        "国家知识产权局",
-        ["知识产权局"],
-        ["cnipa", "national intellectual property administration"]
-    ),
-    e!(Ministry, "国家国际发展合作署", ["国际发展合作署"], ["cidca"]),
-    e!(Ministry, "广电总局", ["国家广播电视总局"], ["nrta"]),
-    e!(
-        Ministry,
-        "银保监会",
-        [
-            "中国银行保险监督管理委员会",
-            "银监会",
-            "保监会",
-            "中国银监会",
-            "中国保监会"
-        ],
-        ["cbirc"]
-    ),
-    e!(Ministry, "国家药监局", ["药监局"], ["nmpa"]),
-    e!(Ministry, "国家林业局", ["林业局", "林业部门"], []),
-    e!(Ministry, "国家粮食局", ["粮食局", "粮食部门"], []),
-    e!(Ministry, "国家海洋局", ["海洋局"], ["state oceanic administration"]),
-    e!(Ministry, "国家能源局", ["能源局"], ["national energy administration"]),
-    e!(Ministry, "国家铁路局", ["铁路局"], ["national railway administration"]),
-    e!(Ministry, "国家邮政局", ["邮政局"], ["state post bureau"]),
-    e!(Ministry, "国防科工局", ["国家国防科技工业局"], []),
-    e!(Ministry, "工商总局", ["国家工商总局", "国家工商行政管理总局"], ["saic"]),
-    e!(Ministry, "中央军委装备发展部", ["装备发展部", "军委装备发展部"], []),
-    e!(
-        Ministry,
-        "供销合作总社",
-        ["中华全国供销合作总社", "供销总社", "供销社"],
-        ["all china federation of supply and marketing cooperatives"]
-    ),
-    e!(
-        Ministry,
-        "全国总工会",
-        ["中华全国总工会", "总工会"],
-        ["acftu", "trade unions"]
-    ),
-    e!(Ministry, "共青团中央", ["团中央", "共青团"], ["communist youth league"]),
-    e!(Ministry, "全国工商联", ["中华全国工商业联合会", "工商联"], ["acfic"]),
-    e!(Ministry, "全国妇联", ["中华全国妇女联合会", "妇联"], []),
-    e!(Ministry, "中国贸促会", ["中国国际贸易促进委员会", "贸促会"], ["ccpit"]),
-    // Associations.
-    e!(
-        Association,
-        "中国质量协会",
-        ["中质协"],
-        ["china association for quality", "caq"]
-    ),
-    e!(
-        Association,
-        "中国轻工业联合会",
-        ["轻工业联合会"],
-        [
-            "china national light industry council",
-            "china federation of light industry"
-        ]
-    ),
-    e!(
-        Association,
-        "中国商业联合会",
-        ["商业联合会"],
-        ["china general chamber of commerce"]
-    ),
-    e!(
-        Association,
-        "中国机械工业联合会",
-        ["中国机械联合会", "机械工业联合会"],
-        ["china machinery industry federation"]
-    ),
-    e!(
-        Association,
-        "中国石油和化学工业联合会",
-        ["石化联合会", "中国石化联合会"],
-        ["china petroleum and chemical industry federation"]
-    ),
-    e!(Association, "中国中小商业企业协会", [], []),
-    e!(
-        Association,
-        "中国钢铁工业协会",
-        ["中钢协"],
-        ["china iron and steel association"]
-    ),
-    e!(
-        Association,
-        "中国施工企业管理协会",
-        [],
-        ["china association of construction enterprise management"]
-    ),
-    e!(Association, "中国水利电力质量管理协会", [], []),
-    e!(
-        Association,
-        "中国有色金属工业协会",
-        [],
-        ["china nonferrous metals industry association"]
-    ),
-    e!(
-        Association,
-        "中国建筑业协会",
-        [],
-        ["china construction industry association"]
-    ),
-    e!(Association, "中国饭店协会", [], ["china hotel association"]),
-    e!(Association, "中国版权协会", [], ["copyright society of china"]),
-    e!(Association, "中国质量万里行促进会", [], []),
-    e!(
-        Association,
-        "中国品牌建设促进会",
-        [],
-        ["china council for brand development"]
-    ),
-    e!(Association, "中国消费品质量安全促进会", [], []),
-    e!(Association, "中国设备监理协会", [], []),
-    e!(
-        Association,
-        "中国防伪行业协会",
-        [],
-        ["china anti-counterfeiting association"]
-    ),
-    e!(Association, "中国纺织工业联合会", ["纺织工业联合会"], []),
 ];
 
-/// What each body's activities are about, for texts that lost the names of
-/// who did what (the 2017 PDF): the words a passage by that body uses.
-pub static TOPICS: &[(&str, &[&str])] = &[
-    ("质检总局", &["质量状况", "质量提升", "检验检测"]),
-    ("教育部", &["师生", "教育"]),
-    ("工业和信息化部", &["工业", "品牌培育", "食品工业"]),
-    ("公安部", &["犯罪"]),
-    ("人力资源社会保障部", &["技能", "职业培训", "技能人才"]),
-    ("住房和城乡建设部", &["工程质量"]),
-    ("交通运输部", &["公路水运", "品质工程", "汽车维修"]),
-    ("水利部", &["水利"]),
-    ("农业农村部", &["农产品", "农机", "农垦", "种子"]),
-    ("商务部", &["诚信兴商", "追溯"]),
-    ("文化和旅游部", &["图书馆", "旅游", "剧场"]),
-    ("国家卫生健康委", &["医疗", "血液"]),
-    ("中国人民银行", &["金融知识", "金融服务", "金融标准"]),
-    ("海关总署", &["进出口", "海外形象", "龙腾"]),
-    ("工商总局", &["红盾", "商品质量抽检", "网络消费"]),
-    ("国家林业局", &["林产品", "林业"]),
-    ("国家知识产权局", &["专利"]),
-    ("银保监会", &["银行业", "保险"]),
-    ("国家粮食局", &["粮食", "粮油"]),
-    ("国家能源局", &["商品煤"]),
-    ("国防科工局", &["可靠性", "国防"]),
-    ("国家海洋局", &["海洋"]),
-    ("国家铁路局", &["铁路"]),
-    ("国家邮政局", &["快递"]),
-    ("供销合作总社", &["供销合作社", "供销"]),
-    ("中央军委装备发展部", &["装备质量", "军代表"]),
-    ("全国总工会", &["职工", "劳动和技能竞赛"]),
-    ("共青团中央", &["青年"]),
-    ("中国贸促会", &["出口", "国际工商界"]),
-];
+/// One body the registry knows: built in, from the lexicon, or found in the
+/// notices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityRec {
+    /// Canonical name.
+    pub name: String,
+    /// Kind of body.
+    pub kind: EntityKind,
+    /// Chinese names to match (canonical first).
+    pub names: Vec<String>,
+    /// English names, lower case; the first one is shown in English replies.
+    pub en: Vec<String>,
+    /// Words of the body's own activities, for texts that lost who did what.
+    pub topics: Vec<String>,
+}
 
-/// The topic words of the body named `name`.
-pub fn topics(name: &str) -> &'static [&'static str] {
-    TOPICS.iter().find(|(n, _)| *n == name).map_or(&[], |(_, t)| t)
+impl EntityRec {
+    /// A body known only by the one name the notices give it.
+    pub fn named(name: &str, kind: EntityKind) -> EntityRec {
+        EntityRec {
+            name: name.to_string(),
+            kind,
+            names: vec![name.to_string()],
+            en: Vec::new(),
+            topics: Vec::new(),
+        }
+    }
+
+    /// The part of the name that text about the body is sure to contain
+    /// (`水利部` → `水利`), used to check a fallback hit.
+    pub fn stems(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.names.iter().filter(|n| n.chars().count() >= 2).cloned().collect();
+        for suffix in ["部门", "总局", "总署", "部", "委", "局", "署", "省", "市", "自治区"] {
+            if let Some(s) = self.name.strip_suffix(suffix) {
+                if s.chars().count() >= 2 {
+                    v.push(s.to_string());
+                }
+            }
+        }
+        v
+    }
+}
+
+/// The built-in provincial-level regions.
+pub fn provinces() -> Vec<EntityRec> {
+    PROVINCES
+        .iter()
+        .map(|(name, aliases, en)| EntityRec {
+            name: name.to_string(),
+            kind: EntityKind::Province,
+            names: std::iter::once(name)
+                .chain(aliases.iter())
+                .map(|s| s.to_string())
+                .collect(),
+            en: en.iter().map(|s| s.to_string()).collect(),
+            topics: Vec::new(),
+        })
+        .collect()
+}
+
+/// An automaton over some of the registry's names, with the entity each
+/// pattern names.
+#[derive(Debug, Clone)]
+struct Matcher {
+    automaton: AhoCorasick,
+    entity: Vec<usize>,
+}
+
+impl Matcher {
+    fn new<'a>(names: impl IntoIterator<Item = (&'a str, usize)>, case_insensitive: bool) -> Matcher {
+        let (patterns, entity): (Vec<&str>, Vec<usize>) = names.into_iter().unzip();
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Both)
+            .ascii_case_insensitive(case_insensitive)
+            .build(patterns)
+            .expect("entity names make a small automaton");
+        Matcher { automaton, entity }
+    }
+
+    /// Leftmost-longest matches from left to right. A match `accept`
+    /// refuses is skipped by one character, so a name starting inside it can
+    /// still match.
+    fn scan(&self, text: &str, mut accept: impl FnMut(Range<usize>, usize) -> bool) {
+        let mut at = 0;
+        while at < text.len() {
+            let Some(m) = self.automaton.find(Input::new(text).span(at..text.len())) else {
+                break;
+            };
+            at = if accept(m.range(), self.entity[m.pattern().as_usize()]) {
+                m.end()
+            } else {
+                m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8)
+            };
+        }
+    }
+
+    /// The longest name `text` starts with.
+    fn leading(&self, text: &str) -> Option<(Range<usize>, usize)> {
+        let m = self.automaton.find(Input::new(text).anchored(Anchored::Yes))?;
+        Some((m.range(), self.entity[m.pattern().as_usize()]))
+    }
+}
+
+/// Every entity the engine knows, and automata that find their names:
+/// Chinese names, English names (ASCII case-insensitive) and the names of
+/// provinces of two or more characters.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    entities: Vec<EntityRec>,
+    chinese: Matcher,
+    english: Matcher,
+    regions: Matcher,
+}
+
+impl Registry {
+    /// Compiles the names of `entities`.
+    pub fn new(entities: Vec<EntityRec>) -> Registry {
+        fn named(i: usize, e: &EntityRec) -> impl Iterator<Item = (&str, usize)> {
+            e.names.iter().map(move |n| (n.as_str(), i))
+        }
+        let chinese = Matcher::new(
+            entities
+                .iter()
+                .enumerate()
+                .flat_map(|(i, e)| named(i, e))
+                .filter(|(n, _)| !n.is_empty()),
+            false,
+        );
+        let english = Matcher::new(
+            entities
+                .iter()
+                .enumerate()
+                .flat_map(|(i, e)| e.en.iter().map(move |n| (n.as_str(), i)))
+                .filter(|(n, _)| !n.is_empty()),
+            true,
+        );
+        let regions = Matcher::new(
+            entities
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.kind == EntityKind::Province)
+                .flat_map(|(i, e)| named(i, e))
+                .filter(|(n, _)| n.chars().count() >= 2),
+            false,
+        );
+        Registry {
+            entities,
+            chinese,
+            english,
+            regions,
+        }
+    }
+
+    /// The entities, in registry order (indices are stable).
+    pub fn entities(&self) -> &[EntityRec] {
+        &self.entities
+    }
+
+    /// Iterates over the entities.
+    pub fn iter(&self) -> std::slice::Iter<'_, EntityRec> {
+        self.entities.iter()
+    }
+
+    /// Number of entities.
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// Whether the registry is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// The index of the entity whose canonical name is `name`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.entities.iter().position(|e| e.name == name)
+    }
+
+    /// Chinese names in `text`, leftmost-longest, left to right; `accept`
+    /// gets each match (byte range, entity index) and says whether it counts.
+    pub fn scan_chinese(&self, text: &str, accept: impl FnMut(Range<usize>, usize) -> bool) {
+        self.chinese.scan(text, accept)
+    }
+
+    /// English names in `text` (ASCII case-insensitive), like [`Registry::scan_chinese`].
+    pub fn scan_english(&self, text: &str, accept: impl FnMut(Range<usize>, usize) -> bool) {
+        self.english.scan(text, accept)
+    }
+
+    /// The entity whose name of two or more characters `text` begins with
+    /// (the longest such name).
+    pub fn leading(&self, text: &str) -> Option<&EntityRec> {
+        let (range, i) = self.chinese.leading(text)?;
+        (text[range].chars().count() >= 2).then(|| &self.entities[i])
+    }
+
+    /// The first province named in `text`.
+    pub fn region_in(&self, text: &str) -> Option<&EntityRec> {
+        let m = self.regions.automaton.find(text)?;
+        Some(&self.entities[self.regions.entity[m.pattern().as_usize()]])
+    }
+}
+
+impl std::ops::Index<usize> for Registry {
+    type Output = EntityRec;
+
+    fn index(&self, i: usize) -> &EntityRec {
+        &self.entities[i]
+    }
+}
+
+/// The registry of the provinces and the shipped lexicon.
+static SHIPPED: LazyLock<Registry> = LazyLock::new(|| Registry::new(crate::lexicon::Lexicon::shipped().entities()));
+
+thread_local! {
+    /// The registry [`leading_entity`] and [`region_in`] use on this thread,
+    /// set by [`parsing_with`].
+    static PARSING: RefCell<Option<Arc<Registry>>> = const { RefCell::new(None) };
+}
+
+/// While alive, [`leading_entity`] and [`region_in`] know the bodies of the
+/// registry given to [`parsing_with`] on this thread (it cannot be sent to
+/// another); once dropped, what they knew before.
+#[must_use = "the registry is used only while the guard lives"]
+pub struct Parsing {
+    previous: Option<Arc<Registry>>,
+    _this_thread: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for Parsing {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        PARSING.with(|p| *p.borrow_mut() = previous);
+    }
+}
+
+/// Makes `registry` the bodies [`leading_entity`] and [`region_in`] know on
+/// this thread while notices are parsed (the parser has no other way to get
+/// them); outside such a guard they know the provinces and the shipped
+/// lexicon.
+pub fn parsing_with(registry: &Arc<Registry>) -> Parsing {
+    Parsing {
+        previous: PARSING.with(|p| p.borrow_mut().replace(registry.clone())),
+        _this_thread: std::marker::PhantomData,
+    }
+}
+
+fn with_registry<R>(f: impl FnOnce(&Registry) -> R) -> R {
+    PARSING.with(|p| match p.borrow().as_deref() {
+        Some(r) => f(r),
+        None => f(&SHIPPED),
+    })
+}
+
+/// The canonical name and kind of the body `text` begins with: a name the
+/// registry knows, else one recognised by its ending ([`org_prefix`]).
+pub fn leading_entity(text: &str) -> Option<(String, EntityKind)> {
+    with_registry(|r| r.leading(text).map(|e| (e.name.clone(), e.kind)))
+        .or_else(|| org_prefix(text).map(|n| (n.to_string(), guess_kind(n))))
+}
+
+/// The kind of the body named `name`: the registry's, else guessed from
+/// its ending.
+pub fn kind_of(name: &str) -> EntityKind {
+    with_registry(|r| r.position(name).map(|i| r.entities()[i].kind)).unwrap_or_else(|| guess_kind(name))
+}
+
+/// The region a title or issuer is about (`福建省 2018 年…口号` → 福建省);
+/// none for national texts (`全国`).
+pub fn region_in(text: &str) -> Option<String> {
+    if text.contains("全国") {
+        return None;
+    }
+    with_registry(|r| r.region_in(text).map(|e| e.name.clone()))
 }
 
 /// Endings that mark an organisation name at the start of an item, for
-/// bodies the table does not know yet.
+/// bodies no table knows.
 const ORG_ENDINGS: &[&str] = &[
     "联合会",
     "促进会",
@@ -420,22 +401,6 @@ pub fn org_prefix(text: &str) -> Option<&str> {
     Some(&text[..end])
 }
 
-/// Every Chinese name of every entity, with the entity's index; longest
-/// first, so that scanning prefers 新疆生产建设兵团 over 新疆.
-pub fn chinese_names() -> Vec<(&'static str, usize)> {
-    let mut v: Vec<(&'static str, usize)> = ENTITIES
-        .iter()
-        .enumerate()
-        .flat_map(|(i, e)| {
-            std::iter::once(e.name)
-                .chain(e.aliases.iter().copied())
-                .map(move |n| (n, i))
-        })
-        .collect();
-    v.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(b.0)));
-    v
-}
-
 /// The kind an auto-detected organisation name most likely has.
 pub fn guess_kind(name: &str) -> EntityKind {
     if name.ends_with("协会") || name.ends_with("联合会") || name.ends_with("促进会") {
@@ -461,13 +426,57 @@ mod tests {
     }
 
     #[test]
-    fn names_are_unique_per_entity_and_longest_first() {
-        let names = chinese_names();
-        assert!(names[0].0.chars().count() >= names[names.len() - 1].0.chars().count());
+    fn names_match_leftmost_longest() {
+        let r = &*SHIPPED;
+        let mut found = Vec::new();
+        r.scan_chinese("新疆生产建设兵团和新疆、工信部", |range, i| {
+            found.push((range, r[i].name.as_str()));
+            true
+        });
+        let names: Vec<&str> = found.iter().map(|(_, n)| *n).collect();
+        assert_eq!(names, vec!["新疆生产建设兵团", "新疆维吾尔自治区", "工业和信息化部"]);
+        assert_eq!(r.leading("福州市举办").map(|e| e.name.as_str()), Some("福州市"));
+        assert_eq!(r.leading("粤港澳").map(|e| e.name.as_str()), None);
+        assert_eq!(
+            r.region_in("福建省质量强省工作联席会议办公室").map(|e| e.name.as_str()),
+            Some("福建省")
+        );
+    }
+
+    #[test]
+    fn a_refused_match_lets_later_names_match() {
+        let r = &*SHIPPED;
+        let mut found = Vec::new();
+        r.scan_chinese("粤广东", |range, i| {
+            let keep = range.len() > 3;
+            if keep {
+                found.push(r[i].name.clone());
+            }
+            keep
+        });
+        assert_eq!(found, vec!["广东省"]);
+    }
+
+    #[test]
+    fn parsing_uses_the_registry_it_is_given() {
+        assert_eq!(leading_entity("福州市举办").map(|e| e.0), Some("福州市".to_string()));
+        let only_provinces = Arc::new(Registry::new(provinces()));
+        let parsing = parsing_with(&only_provinces);
+        assert_eq!(leading_entity("福州市举办"), None);
+        assert_eq!(leading_entity("广东省开展").map(|e| e.0), Some("广东省".to_string()));
+        drop(parsing);
+        assert_eq!(leading_entity("福州市举办").map(|e| e.0), Some("福州市".to_string()));
+        assert_eq!(region_in("全国质量月"), None);
+    }
+
+    #[test]
+    fn names_are_unique_per_entity() {
         let mut seen = std::collections::HashMap::new();
-        for (n, i) in &names {
-            if let Some(prev) = seen.insert(*n, *i) {
-                assert_eq!(prev, *i, "{n} names two entities");
+        for (i, e) in SHIPPED.iter().enumerate() {
+            for n in &e.names {
+                if let Some(prev) = seen.insert(n.clone(), i) {
+                    assert_eq!(prev, i, "{n} names two entities");
+                }
             }
         }
     }

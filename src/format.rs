@@ -1,5 +1,6 @@
 //! Telegram rendering of an [`Answer`]: HTML parse mode, split into messages
-//! that Telegram accepts. Pure functions, no teloxide.
+//! that Telegram accepts. Pure functions that send nothing (the only thing
+//! taken from teloxide is its HTML escaper).
 //!
 //! Everything from the notices or the user is escaped; the only tags produced
 //! are `<b>…</b>` (matched words, headings), always closed within the
@@ -68,19 +69,9 @@ impl Item {
     }
 }
 
-/// Escapes text for Telegram's HTML parse mode (`&`, `<`, `>`).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for Telegram's HTML parse mode (`&`, `<`, `>`): teloxide's
+/// own escaper.
+pub use teloxide::utils::html::escape;
 
 /// The length Telegram counts: UTF-16 code units.
 pub fn utf16_len(text: &str) -> usize {

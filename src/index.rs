@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn chinese_terms_find_passages_and_year_filters() -> Result<()> {
-        let jieba = Arc::new(tokenizer::build_jieba([]));
+        let jieba = Arc::new(tokenizer::build_jieba(["金融标准"], []));
         let docs = [
             (2019, "人民银行开展“金融标准 为民利企”主题质量月活动。"),
             (2024, "中国人民银行开展“金融标准 为民利企”主题活动。"),

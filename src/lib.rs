@@ -34,6 +34,7 @@ pub mod error;
 pub mod format;
 pub mod import;
 pub mod index;
+pub mod lexicon;
 pub mod messages;
 pub mod ops;
 pub mod parse;

@@ -272,35 +272,14 @@ pub fn squash_spaces(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Entity names, longest first, for recognising who an item is about.
-static PREFIX_NAMES: LazyLock<Vec<(&'static str, usize)>> = LazyLock::new(|| {
-    entities::chinese_names()
-        .into_iter()
-        .filter(|(n, _)| n.chars().count() >= 2)
-        .collect()
-});
-
 /// The canonical name of the entity `text` begins with, if any.
 pub fn leading_entity(text: &str) -> Option<(String, EntityKind)> {
-    for (name, i) in PREFIX_NAMES.iter() {
-        if text.starts_with(name) {
-            let e = &entities::ENTITIES[*i];
-            return Some((e.name.to_string(), e.kind));
-        }
-    }
-    entities::org_prefix(text).map(|n| (n.to_string(), entities::guess_kind(n)))
+    entities::leading_entity(text)
 }
 
 /// The region a title or issuer is about (`福建省 2018 年…口号` → 福建省).
 pub fn region_in(text: &str) -> Option<String> {
-    if text.contains("全国") {
-        return None;
-    }
-    PREFIX_NAMES
-        .iter()
-        .filter(|(_, i)| entities::ENTITIES[*i].kind == EntityKind::Province)
-        .find(|(n, _)| text.contains(n))
-        .map(|(_, i)| entities::ENTITIES[*i].name.to_string())
+    entities::region_in(text)
 }
 
 #[derive(PartialEq)]

@@ -9,44 +9,38 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 /// The name the tokenizer is registered under on every index.
 pub const NAME: &str = "jieba";
 
-/// Words jieba's dictionary lacks that the notices and questions use.
-const DOMAIN_WORDS: &[&str] = &[
-    "质量月",
-    "质量强国",
-    "质量强省",
-    "质量强市",
-    "质量强区",
-    "首席质量官",
-    "质量基础设施",
-    "一站式",
-    "质量开放日",
-    "质量标杆",
-    "中国质量奖",
-    "质量提升",
-    "口号",
-    "农垦",
-    "金融标准",
-    "电梯安全宣传周",
-    "好房子",
-    "江苏精品",
-    "美豫名品",
-    "文化润疆",
-    "质量图谱",
-    "全面质量管理",
-    "知识竞赛",
-    "网络启动仪式",
-];
+/// How often a listed word (lexicon words, entity names) counts: high, so
+/// that it is always cut whole.
+const LISTED_FREQ: usize = 50_000;
 
-/// Builds the jieba instance once: the default dictionary plus the domain
-/// words and `extra` (entity names, slogans' key words).
-pub fn build_jieba<'a>(extra: impl IntoIterator<Item = &'a str>) -> Jieba {
+/// Builds the jieba instance once: the default dictionary plus `listed`
+/// words (the lexicon's domain words and the entity names), always cut whole,
+/// and `derived` words (phrases the notices quote, slogan and theme lines,
+/// see [`crate::lexicon::derived_words`]). A derived word gets just the
+/// frequency that joins it when it stands alone, so it does not take over
+/// the text around it, and is skipped when it holds a known word of four or
+/// more characters: search mode offers only the two- and three-character
+/// parts of a word, so 建设质量强省 as a word would hide 质量强省.
+pub fn build_jieba<'a>(listed: impl IntoIterator<Item = &'a str>, derived: impl IntoIterator<Item = &'a str>) -> Jieba {
     let mut jieba = Jieba::new();
-    for w in DOMAIN_WORDS.iter().copied().chain(extra) {
+    for w in listed {
         if w.chars().count() >= 2 {
-            jieba.add_word(w, Some(50_000), None);
+            jieba.add_word(w, Some(LISTED_FREQ), None);
+        }
+    }
+    for w in derived {
+        if !jieba.has_word(w) && !holds_a_long_word(&jieba, w) {
+            jieba.add_word(w, None, None);
         }
     }
     jieba
+}
+
+/// Whether `word` contains a shorter dictionary word of four or more characters.
+fn holds_a_long_word(jieba: &Jieba, word: &str) -> bool {
+    let at: Vec<usize> = word.char_indices().map(|(b, _)| b).chain([word.len()]).collect();
+    let n = at.len() - 1;
+    (4..n).any(|len| (0..=n - len).any(|i| jieba.has_word(&word[at[i]..at[i + len]])))
 }
 
 fn keep(word: &str) -> bool {
@@ -143,7 +137,8 @@ mod tests {
     use super::*;
     use std::sync::LazyLock;
 
-    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| build_jieba(["住房和城乡建设部"]));
+    static JIEBA: LazyLock<Jieba> =
+        LazyLock::new(|| build_jieba(["住房和城乡建设部", "质量月", "质量强国"], ["文化润疆", "建设质量强国"]));
 
     #[test]
     fn offsets_are_byte_offsets_into_the_input() {
@@ -165,6 +160,13 @@ mod tests {
     }
 
     #[test]
+    fn derived_words_are_cut_whole_unless_they_hide_a_word() {
+        let words: Vec<String> = terms(&JIEBA, "质量强国 文化润疆").into_iter().map(|t| t.text).collect();
+        assert!(words.contains(&"文化润疆".to_string()), "{words:?}");
+        assert!(JIEBA.has_word("质量强国") && !JIEBA.has_word("建设质量强国"));
+    }
+
+    #[test]
     fn punctuation_is_dropped_and_ascii_lowercased() {
         let words: Vec<String> = terms(&JIEBA, "“QC小组”，（ISO）！")
             .into_iter()
@@ -180,7 +182,7 @@ mod tests {
 
     #[test]
     fn tantivy_stream_matches_terms() {
-        let mut tok = JiebaTokenizer::new(Arc::new(build_jieba([])));
+        let mut tok = JiebaTokenizer::new(Arc::new(build_jieba([], [])));
         let mut stream = tok.token_stream("深入贯彻质量强国建设纲要");
         let mut n = 0;
         while stream.advance() {

@@ -156,3 +156,55 @@ fn a_new_notice_is_a_data_change_only() {
     );
     assert_eq!(lines[0]["citations"][0]["doc_number"], "国市监质〔2030〕1号");
 }
+
+/// A body the shipped vocabulary does not know (a city, with its English
+/// name) is added in the data directory's `lexicon.toml`, without code.
+#[test]
+fn a_new_body_is_a_lexicon_change_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        "附件3\n\n2030年全国“质量月”各地开展的主要活动\n\n一、苏州市举办“苏式精品”质量嘉年华活动，发布质量白皮书。\n";
+    std::fs::write(dir.path().join("n2030.txt"), text).unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[notice]]\nfile = \"n2030.txt\"\nyear = 2030\ntitle = \"2030年质量月通知\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("lexicon.toml"),
+        "[[entity]]\nname = \"苏州市\"\nkind = \"city\"\naliases = [\"苏州\"]\nen = [\"suzhou\"]\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = qmbot(
+        &["ask", "--json", "--data", d],
+        "What did Suzhou do in 2030?\n2030年苏州质量月活动\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["found"], true, "{v}");
+        assert!(v["answer"].as_str().unwrap().contains("质量嘉年华"), "{v}");
+    }
+}
+
+#[test]
+fn bad_lexicon_names_the_file_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("n.txt"), "一、北京市举办质量嘉年华活动。\n").unwrap();
+    std::fs::write(
+        dir.path().join("catalog.toml"),
+        "[[notice]]\nfile = \"n.txt\"\nyear = 2030\ntitle = \"x\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("lexicon.toml"),
+        "[[entity]]\nname = \"某局\"\nkind = \"bureau\"\n",
+    )
+    .unwrap();
+    let out = qmbot(&["ask", "--data", dir.path().to_str().unwrap(), "2030年主题"], "");
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("lexicon.toml") && err.contains("bureau"), "{err}");
+}

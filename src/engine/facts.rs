@@ -147,7 +147,7 @@ impl Engine {
                 let lower = q.norm.to_lowercase();
                 let after = &lower[lower.find("how many")? + 8..];
                 let word = after.split_whitespace().next()?;
-                (String::new(), crate::query::gloss(word)?.chars().collect())
+                (String::new(), self.glossary.get(word)?.chars().collect())
             }
             None => return None,
         };

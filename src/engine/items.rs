@@ -63,7 +63,7 @@ impl Engine {
                 .iter()
                 .any(|p| p.year == y && p.kind == Kind::Item && !p.who.is_empty())
         });
-        let topics = entities::topics(&e.name);
+        let topics = &e.topics;
         if names_lost && (!q.terms.is_empty() || !topics.is_empty()) {
             let mut unnamed = q.clone();
             unnamed.entities.clear();

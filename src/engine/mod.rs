@@ -3,13 +3,14 @@
 
 use crate::answer::{Answer, Block, Citation};
 use crate::catalog::Notice;
-use crate::entities::{self, EntityKind};
+use crate::entities::{self, EntityKind, EntityRec, Registry};
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
+use crate::lexicon::{Glossary, Lexicon};
 use crate::messages as msg;
 pub use crate::parse::Scope;
 use crate::parse::{self, Kind};
-use crate::query::{self, EntityRec, Question, YearRef};
+use crate::query::{self, Question, YearRef};
 use chrono::{Datelike, NaiveDate};
 use jieba_rs::Jieba;
 use regex::Regex;
@@ -80,7 +81,8 @@ pub struct Engine {
     passages: Vec<Passage>,
     themes: Vec<Theme>,
     slogans: Vec<SloganList>,
-    entities: Vec<EntityRec>,
+    entities: Registry,
+    glossary: Glossary,
     jieba: Arc<Jieba>,
     index: SearchIndex,
     /// Every passage's text without whitespace, to check whether a phrase
@@ -107,8 +109,9 @@ static DOC_NUMBER_IN_TEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\p{Han}]{2,8}〔\s*\d{4}\s*〕\s*\d+\s*号").unwrap());
 
 impl Engine {
-    /// Loads `dir/catalog.toml` and every notice it lists, repairs, parses
-    /// and indexes them.
+    /// Loads `dir/catalog.toml` and every notice it lists, and the
+    /// vocabulary of `dir/lexicon.toml` (the shipped one when the directory
+    /// has none); repairs, parses and indexes the notices.
     pub fn load(dir: impl AsRef<Path>) -> Result<Engine> {
         let dir = dir.as_ref();
         if !dir.is_dir() {
@@ -124,15 +127,26 @@ impl Engine {
             let raw = std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
             texts.push(crate::repair::repair(&raw));
         }
-        Engine::from_texts(notices, &texts)
+        let lexicon = Lexicon::load(dir)?;
+        Engine::from_texts_with(lexicon, notices, &texts)
     }
 
-    /// Builds the engine from catalog entries and their (raw) texts.
+    /// Builds the engine from catalog entries and their (raw) texts, with the
+    /// shipped lexicon.
     pub fn from_texts(notices: Vec<Notice>, texts: &[String]) -> Result<Engine> {
+        Engine::from_texts_with(Lexicon::shipped(), notices, texts)
+    }
+
+    /// Builds the engine from a lexicon, catalog entries and their (raw) texts.
+    pub fn from_texts_with(lexicon: Lexicon, notices: Vec<Notice>, texts: &[String]) -> Result<Engine> {
+        // The bodies the parser recognises at the start of items: the
+        // built-in provinces and the lexicon's.
+        let known = Arc::new(Registry::new(lexicon.entities()));
         let mut passages = Vec::new();
         let mut themes = Vec::new();
         let mut slogans = Vec::new();
         let mut regions = Vec::new();
+        let parsing = entities::parsing_with(&known);
         for (ni, (n, text)) in notices.iter().zip(texts).enumerate() {
             let region = n.issuer.as_deref().and_then(parse::region_in);
             let parsed = parse::parse(&crate::repair::repair(text), n.issuer.as_deref());
@@ -170,22 +184,34 @@ impl Engine {
             }
             regions.push(region);
         }
-        // The entity registry: built-in names plus bodies found in the notices.
-        let mut entities_reg: Vec<EntityRec> = entities::ENTITIES.iter().map(EntityRec::from).collect();
+        drop(parsing);
+        // The entity registry: the known bodies plus those items start with.
+        let mut entities_reg: Vec<EntityRec> = known.entities().to_vec();
         for p in &passages {
             for w in &p.who {
                 if !entities_reg.iter().any(|e| &e.name == w) && w.chars().count() >= 4 {
-                    entities_reg.push(EntityRec {
-                        name: w.clone(),
-                        kind: entities::guess_kind(w),
-                        names: vec![w.clone()],
-                        en: Vec::new(),
-                    });
+                    entities_reg.push(EntityRec::named(w, entities::guess_kind(w)));
                 }
             }
         }
+        let entities_reg = Registry::new(entities_reg);
+        // Words the notices define: quoted phrases, slogan and theme lines.
+        let derived = crate::lexicon::derived_words(
+            passages.iter().map(|p| p.text.as_str()),
+            slogans
+                .iter()
+                .flat_map(|s| s.items.iter())
+                .chain(themes.iter().map(|t| &t.text))
+                .map(String::as_str),
+        );
+        let listed = lexicon
+            .words
+            .iter()
+            .chain(entities_reg.iter().flat_map(|e| e.names.iter()))
+            .map(String::as_str);
         let jieba = Arc::new(crate::tokenizer::build_jieba(
-            entities_reg.iter().flat_map(|e| e.names.iter().map(|s| s.as_str())),
+            listed,
+            derived.iter().map(String::as_str),
         ));
         let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
         let index = SearchIndex::build(&docs, jieba.clone())?;
@@ -198,6 +224,7 @@ impl Engine {
             themes,
             slogans,
             entities: entities_reg,
+            glossary: lexicon.glossary(),
             jieba,
             index,
         })
@@ -246,7 +273,7 @@ impl Engine {
     }
 
     pub(super) fn understand(&self, question: &str, today_year: i32) -> Question {
-        query::understand(question, today_year, &self.jieba, &self.entities)
+        query::understand(question, today_year, &self.jieba, &self.entities, &self.glossary)
     }
 
     /// Answers one question. `today` resolves 今年/去年 (the caller passes

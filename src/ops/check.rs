@@ -83,6 +83,9 @@ pub fn check_dir(dir: &Path) -> Result<Vec<Report>> {
         });
     }
     let notices = catalog::load(dir)?;
+    // The bodies the parser knows: the provinces and this directory's lexicon.
+    let known = std::sync::Arc::new(entities::Registry::new(crate::lexicon::Lexicon::load(dir)?.entities()));
+    let _parsing = entities::parsing_with(&known);
     let mut reports = Vec::with_capacity(notices.len());
     for n in &notices {
         let path = dir.join(&n.file);
@@ -129,13 +132,7 @@ pub fn check_notice(notice: &Notice, raw: &str) -> Report {
     }
 }
 
-/// The kind of a body named in an item's `who`.
-fn kind_of(name: &str) -> EntityKind {
-    entities::ENTITIES
-        .iter()
-        .find(|e| e.name == name)
-        .map_or_else(|| entities::guess_kind(name), |e| e.kind)
-}
+use crate::entities::kind_of;
 
 fn count_items(parsed: &Parsed) -> (ItemCounts, [Vec<String>; 4]) {
     let mut counts = ItemCounts::default();

@@ -6,12 +6,17 @@
 //! contact, lists such as 各地).
 
 pub mod asks;
+mod stopwords;
 
 use crate::answer::Lang;
-use crate::entities::EntityKind;
+pub use crate::entities::EntityRec;
+use crate::entities::{EntityKind, Registry};
+use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
 pub use asks::Asks;
 use jieba_rs::Jieba;
+use stopwords::{EN_STOP, STOP};
+use unicode_normalization::UnicodeNormalization;
 
 /// At most this many characters of a question are analysed.
 pub const MAX_CHARS: usize = 300;
@@ -93,49 +98,6 @@ impl DocRef {
     }
 }
 
-/// An entity the registry knows: built-in or found in the notices.
-#[derive(Debug, Clone)]
-pub struct EntityRec {
-    /// Canonical name.
-    pub name: String,
-    /// Kind of body.
-    pub kind: EntityKind,
-    /// Chinese names to match in questions (canonical included).
-    pub names: Vec<String>,
-    /// English names, lower case.
-    pub en: Vec<String>,
-}
-
-impl EntityRec {
-    /// The part of the name that text about the body is sure to contain
-    /// (`水利部` → `水利`), used to check a fallback hit.
-    pub fn stems(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.names.iter().filter(|n| n.chars().count() >= 2).cloned().collect();
-        for suffix in ["部门", "总局", "总署", "部", "委", "局", "署", "省", "市", "自治区"] {
-            if let Some(s) = self.name.strip_suffix(suffix) {
-                if s.chars().count() >= 2 {
-                    v.push(s.to_string());
-                }
-            }
-        }
-        v
-    }
-}
-
-impl From<&crate::entities::Entity> for EntityRec {
-    fn from(e: &crate::entities::Entity) -> EntityRec {
-        EntityRec {
-            name: e.name.to_string(),
-            kind: e.kind,
-            names: std::iter::once(e.name)
-                .chain(e.aliases.iter().copied())
-                .map(String::from)
-                .collect(),
-            en: e.en.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-}
-
 /// A question, understood.
 #[derive(Debug, Clone)]
 pub struct Question {
@@ -165,25 +127,36 @@ pub struct Question {
     pub asks: Option<Asks>,
 }
 
-/// Simplified, half-width, without control characters, truncated.
+/// Chinese punctuation that stays full-width in a normalised question.
+const CHINESE_PUNCTUATION: [char; 7] = ['（', '）', '：', '，', '！', '？', '；'];
+
+/// Folds compatibility forms to their plain characters (Unicode NFKC):
+/// full-width digits, letters and signs to ASCII (`２０２４` → `2024`), the
+/// ideographic space to a space, compatibility ideographs to the unified ones.
+pub fn fold_width(text: &str) -> String {
+    text.nfkc().collect()
+}
+
+/// Simplified, half-width (except Chinese punctuation), without control
+/// characters, truncated.
 pub fn normalize(q: &str) -> String {
     static TAG: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][^<>]{0,60}>").unwrap());
     let head: String = q.chars().take(MAX_CHARS * 2).collect();
     let untagged = TAG.replace_all(&head, " ");
-    let cleaned: String = untagged
-        .chars()
-        .filter(|c| !c.is_control() || *c == ' ')
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' if !matches!(c, '（' | '）' | '：' | '，' | '！' | '？' | '；') => {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+    let cleaned: String = untagged.chars().filter(|c| !c.is_control()).collect();
+    let mut folded = String::with_capacity(cleaned.len());
+    for piece in cleaned.split_inclusive(CHINESE_PUNCTUATION) {
+        match piece.strip_suffix(CHINESE_PUNCTUATION) {
+            Some(body) => {
+                folded.push_str(&fold_width(body));
+                folded.push_str(&piece[body.len()..]);
             }
-            '\u{3000}' | '\t' | '\n' | '\r' => ' ',
-            c => c,
-        })
-        .take(MAX_CHARS)
-        .collect();
-    fast2s::convert(&cleaned)
+            None => folded.push_str(&fold_width(piece)),
+        }
+    }
+    let truncated: String = folded.chars().take(MAX_CHARS).collect();
+    fast2s::convert(&truncated)
 }
 
 fn is_han(c: char) -> bool {
@@ -411,247 +384,6 @@ fn detect_intent(norm: &str) -> Intent {
     it
 }
 
-/// Words that carry no content for search.
-const STOP: &[&str] = &[
-    "的",
-    "了",
-    "是",
-    "什么",
-    "哪些",
-    "哪个",
-    "有",
-    "有哪些",
-    "在",
-    "和",
-    "与",
-    "及",
-    "吗",
-    "呢",
-    "啊",
-    "吧",
-    "请问",
-    "请",
-    "告诉",
-    "我",
-    "你",
-    "您",
-    "他们",
-    "们",
-    "年",
-    "月",
-    "日",
-    "期间",
-    "开展",
-    "举办",
-    "做",
-    "哪",
-    "个",
-    "一下",
-    "关于",
-    "主要",
-    "通知",
-    "文件",
-    "全国",
-    "质量月",
-    "活动",
-    "都",
-    "怎么",
-    "怎样",
-    "如何",
-    "为",
-    "对",
-    "中",
-    "上",
-    "里",
-    "这",
-    "那",
-    "会",
-    "要",
-    "能",
-    "可以",
-    "一些",
-    "多少",
-    "几",
-    "到",
-    "哪天",
-    "哪一天",
-    "时候",
-    "什么时候",
-    "何时",
-    "发布",
-    "印发",
-    "日期",
-    "些",
-    "做了",
-    "干",
-    "工作",
-    "情况",
-    "相关",
-    "内容",
-    "具体",
-    "介绍",
-    "说说",
-    "讲讲",
-    "列出",
-    "所有",
-    "全部",
-    "各",
-    "各地",
-    "主题",
-    "口号",
-    "标语",
-    "联系人",
-    "联系",
-    "电话",
-    "邮箱",
-    "当年",
-    "今年",
-    "去年",
-    "最近",
-    "最新",
-    "本年",
-    "明年",
-    "前年",
-    "哪里",
-    "一",
-    "二",
-    "三",
-    "四",
-    "五",
-    "六",
-    "七",
-    "八",
-    "九",
-    "十",
-    "号",
-    "第",
-    "地",
-    "得",
-    "着",
-    "过",
-    "被",
-    "把",
-    "让",
-    "给",
-    "从",
-    "以",
-    "等",
-    "并",
-    "或",
-    "其",
-    "该",
-    "之",
-    "啥",
-    "么",
-    "谁",
-    "安排",
-    "期",
-    "时",
-    "举行",
-    "进行",
-    "文号",
-    "发文字号",
-    "字号",
-    "编号",
-    "发文",
-    "成文",
-    "搞",
-    "弄",
-    "啥",
-    "搞了",
-    "干了",
-    "动作",
-    "联系方式",
-    "传真",
-    "地址",
-    "邮编",
-    "是谁",
-    "哪天发",
-    "几号",
-    "发布时间",
-    "一天",
-    "每年",
-    "月份",
-    "几月",
-    "时间",
-    "一般",
-    "通常",
-    "都有",
-    "有些",
-    "会不会",
-    "不会",
-    "要不要",
-    "是不是",
-    "有没有",
-    "需不需要",
-];
-
-/// English function words and frame words.
-const EN_STOP: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "of",
-    "for",
-    "in",
-    "on",
-    "at",
-    "to",
-    "what",
-    "which",
-    "who",
-    "whom",
-    "was",
-    "were",
-    "is",
-    "are",
-    "did",
-    "do",
-    "does",
-    "and",
-    "or",
-    "quality",
-    "month",
-    "national",
-    "china",
-    "chinese",
-    "s",
-    "year",
-    "about",
-    "tell",
-    "me",
-    "please",
-    "list",
-    "all",
-    "with",
-    "by",
-    "its",
-    "their",
-    "how",
-    "many",
-    "when",
-    "theme",
-    "themes",
-    "slogan",
-    "slogans",
-    "activities",
-    "activity",
-    "events",
-    "held",
-    "hold",
-    "organize",
-    "organized",
-    "organise",
-    "organised",
-    "there",
-    "this",
-    "that",
-    "last",
-    "next",
-    "latest",
-    "recent",
-];
-
 /// A one-character short name (皖, 鲁) counts only where it cannot be part
 /// of a word: as a jieba token of its own, or between a year, a particle or
 /// the edge of the question and 质量/省/的/开展/… .
@@ -700,64 +432,10 @@ fn phrases(norm: &str, covered: &[std::ops::Range<usize>], toks: &[Term]) -> Vec
     out
 }
 
-/// English words of questions and the words the notices use for them.
-const GLOSSARY: &[(&str, &str)] = &[
-    ("water resources", "水利"),
-    ("water conservancy", "水利"),
-    ("elevator", "电梯"),
-    ("spot check", "抽查"),
-    ("spot checks", "抽查"),
-    ("inspection", "抽查"),
-    ("product", "产品"),
-    ("products", "产品"),
-    ("conference", "大会"),
-    ("award", "质量奖"),
-    ("launch ceremony", "启动仪式"),
-    ("opening ceremony", "启动仪式"),
-    ("competition", "竞赛"),
-    ("contest", "大赛"),
-    ("standard", "标准"),
-    ("standards", "标准"),
-    ("standardization", "标准化"),
-    ("brand", "品牌"),
-    ("brands", "品牌"),
-    ("food", "食品"),
-    ("food safety", "食品安全"),
-    ("finance", "金融"),
-    ("financial", "金融"),
-    ("metrology", "计量"),
-    ("certification", "认证"),
-    ("chief quality officer", "首席质量官"),
-    ("qc group", "qc"),
-    ("qc groups", "qc"),
-    ("counterfeit", "假冒"),
-    ("counterfeiting", "假冒"),
-    ("open day", "开放日"),
-    ("laboratory", "实验室"),
-    ("laboratories", "实验室"),
-    ("grain", "粮食"),
-    ("tourism", "旅游"),
-    ("courier", "快递"),
-    ("express delivery", "快递"),
-    ("railway", "铁路"),
-    ("forestry", "林产品"),
-    ("ocean", "海洋"),
-    ("library", "图书馆"),
-    ("libraries", "图书馆"),
-    ("shanghai conference", "上海"),
-    ("departments", "部门"),
-    ("department", "部门"),
-];
-
-/// The notices' word for an English word of the glossary.
-pub fn gloss(word: &str) -> Option<&'static str> {
-    GLOSSARY.iter().find(|(en, _)| *en == word).map(|(_, zh)| *zh)
-}
-
 /// Understands `raw`. `today_year` resolves 今年/去年; `entities` is the
-/// registry (built-in and discovered), `single_char` says whether a
-/// one-character alias (粤, 沪) may match (only as a whole jieba token).
-pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityRec]) -> Question {
+/// registry (built-in, lexicon and discovered bodies), `glossary` maps
+/// English words to the notices' words.
+pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry, glossary: &Glossary) -> Question {
     let norm = normalize(raw);
     let lang = detect_lang(&norm);
     let doc = DocRef::find(&norm);
@@ -769,51 +447,40 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
     let lower = norm.to_lowercase();
     let toks: Vec<Term> = tokenizer::terms(jieba, &norm);
 
-    // Entities: Chinese names, longest first, left to right without overlap.
+    // Entities: Chinese names, leftmost-longest, left to right without
+    // overlap (新疆生产建设兵团 is not also 新疆); a one-character short name
+    // only where it cannot be part of a word.
+    let overlaps = |covered: &[std::ops::Range<usize>], range: &std::ops::Range<usize>| {
+        covered.iter().any(|r| r.start < range.end && range.start < r.end)
+    };
     let mut found: Vec<(usize, usize)> = Vec::new(); // (byte position, entity)
-    let mut names: Vec<(&str, usize)> = entities
-        .iter()
-        .enumerate()
-        .flat_map(|(i, e)| e.names.iter().map(move |n| (n.as_str(), i)))
-        .collect();
-    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-    for (name, i) in &names {
-        let single = name.chars().count() == 1;
-        for (p, _) in norm.match_indices(name) {
-            let range = p..p + name.len();
-            if covered.iter().any(|r| r.start < range.end && range.start < r.end) {
-                continue;
-            }
-            if single && !single_char_alias_ok(&norm, range.clone(), &toks) {
-                continue;
-            }
-            covered.push(range);
-            if !found.iter().any(|(_, j)| j == i) {
-                found.push((p, *i));
-            }
+    entities.scan_chinese(&norm, |range, i| {
+        let single = norm[range.clone()].chars().count() == 1;
+        if overlaps(&covered, &range) || single && !single_char_alias_ok(&norm, range.clone(), &toks) {
+            return false;
         }
-    }
-    // English names, longest first, so `xinjiang production and
-    // construction corps` is not also `xinjiang`.
-    let mut en_names: Vec<(&str, usize)> = entities
-        .iter()
-        .enumerate()
-        .flat_map(|(i, e)| e.en.iter().map(move |n| (n.as_str(), i)))
-        .collect();
-    en_names.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-    for (en, i) in en_names {
-        if found.iter().any(|(_, j)| *j == i) || !has_word(&lower, &[en]) {
-            continue;
+        if !found.iter().any(|(_, j)| *j == i) {
+            found.push((range.start, i));
         }
-        if let Some(p) = lower.find(en) {
-            let range = p..p + en.len();
-            if covered.iter().any(|r| r.start < range.end && range.start < r.end) {
-                continue;
-            }
-            found.push((p, i));
-            covered.push(range);
+        covered.push(range);
+        true
+    });
+    // English names on word boundaries, the same way (`xinjiang production
+    // and construction corps` is not also `xinjiang`).
+    entities.scan_english(&norm, |range, i| {
+        let before = norm[..range.start].chars().last();
+        let after = norm[range.end..].chars().next();
+        let bounded =
+            !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+        if !bounded || overlaps(&covered, &range) {
+            return false;
         }
-    }
+        if !found.iter().any(|(_, j)| *j == i) {
+            found.push((range.start, i));
+        }
+        covered.push(range);
+        true
+    });
     found.sort_unstable();
     let ents: Vec<usize> = found.into_iter().map(|(_, i)| i).collect();
     let mut extra_terms: Vec<String> = Vec::new();
@@ -828,9 +495,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
     // English words the notices say in Chinese.
     if lang == Lang::En {
         let mut glossed = lower.clone();
-        let mut pairs: Vec<&(&str, &str)> = GLOSSARY.iter().collect();
-        pairs.sort_by_key(|(en, _)| std::cmp::Reverse(en.len()));
-        for (en, zh) in pairs {
+        for (en, zh) in glossary.iter() {
             if has_word(&glossed, &[en]) {
                 glossed = glossed.replace(en, " ");
                 glossed_words.extend(en.split(' ').map(String::from));
@@ -888,14 +553,24 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entities::ENTITIES;
+    use crate::lexicon::Lexicon;
     use std::sync::LazyLock;
 
-    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| crate::tokenizer::build_jieba([]));
-    static REG: LazyLock<Vec<EntityRec>> = LazyLock::new(|| ENTITIES.iter().map(EntityRec::from).collect());
+    static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::shipped);
+    static REG: LazyLock<Registry> = LazyLock::new(|| Registry::new(LEXICON.entities()));
+    static GLOSSARY: LazyLock<Glossary> = LazyLock::new(|| LEXICON.glossary());
+    /// The shipped words and names, and two phrases the notices quote (the
+    /// engine derives such words from the corpus).
+    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
+        let names = REG.iter().flat_map(|e| e.names.iter().map(String::as_str));
+        crate::tokenizer::build_jieba(
+            LEXICON.words.iter().map(String::as_str).chain(names),
+            ["美豫名品", "桂质贷"],
+        )
+    });
 
     fn q(s: &str) -> Question {
-        understand(s, 2026, &JIEBA, &REG)
+        understand(s, 2026, &JIEBA, &REG, &GLOSSARY)
     }
 
     fn names(q: &Question) -> Vec<&str> {
@@ -942,6 +617,11 @@ mod tests {
         assert_eq!(x.year, YearRef::Explicit(2023));
         assert!(x.intent.slogans);
         assert!(x.norm.contains("质量月口号"), "{}", x.norm);
+        assert_eq!(
+            normalize("ＷＨＡＴ\u{3000}ｔｈｅｍｅ　２０２４？（主题）"),
+            "WHAT theme 2024？（主题）"
+        );
+        assert_eq!(fold_width("０７：３０"), "07:30");
     }
 
     #[test]
@@ -950,6 +630,8 @@ mod tests {
         assert_eq!(names(&q("2023年皖质量月活动")), vec!["安徽省"]);
         assert_eq!(names(&q("2023年鲁质量月活动")), vec!["山东省"]);
         assert_eq!(names(&q("2024年津开展了什么")), vec!["天津市"]);
+        assert_eq!(names(&q("2024年蒙质量月活动")), vec!["内蒙古自治区"]);
+        assert!(names(&q("蒙受损失")).is_empty());
         assert!(names(&q("美豫名品是什么")).is_empty());
         assert!(names(&q("桂质贷")).is_empty());
         assert_eq!(names(&q("2024年新疆质量月活动")), vec!["新疆维吾尔自治区"]);
