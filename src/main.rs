@@ -37,7 +37,8 @@ enum Command {
     },
     /// Run the Telegram bot (token from TELOXIDE_TOKEN).
     Run,
-    /// Measure start-up, answer latency and memory on the dev questions.
+    /// Measure start-up, answer latency and memory on the dev questions; with
+    /// --subscribers, the broadcast scheduler's cost per delivery instead.
     Bench {
         /// Questions file (JSON lines with a "q" field, or plain lines).
         #[arg(long, default_value = "tests/dev.jsonl")]
@@ -45,6 +46,10 @@ enum Command {
         /// Rounds over the questions for the warm measurement.
         #[arg(long, default_value_t = 200)]
         rounds: usize,
+        /// Run the broadcast scheduler for one simulated day with this many
+        /// subscriptions (temporary store, no network).
+        #[arg(long)]
+        subscribers: Option<usize>,
     },
 }
 
@@ -77,7 +82,10 @@ fn run() -> anyhow::Result<()> {
             let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             rt.block_on(qmbot::bot::run(config, engine))
         }
-        Command::Bench { questions, rounds } => bench(&config, &questions, rounds),
+        Command::Bench {
+            subscribers: Some(n), ..
+        } => bench_scheduler(&config, n),
+        Command::Bench { questions, rounds, .. } => bench(&config, &questions, rounds),
     }
 }
 
@@ -128,6 +136,32 @@ fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn bench_scheduler(config: &Config, subscribers: usize) -> anyhow::Result<()> {
+    let engine = load_engine(config)?;
+    let rotation = qmbot::broadcast::rotation::Rotation::from_engine(&engine);
+    drop(engine);
+    println!(
+        "scheduler bench: {subscribers} subscriptions, {} slogans, one simulated day, no-op sender",
+        rotation.len()
+    );
+    let r = qmbot::broadcast::bench::scheduler(subscribers, rotation).context("scheduler benchmark")?;
+    println!("zones:                   {}", r.zones);
+    println!("simulated day from:      {}", r.start.format("%Y-%m-%d %H:%M UTC"));
+    println!("store filled in:         {:.1} ms", r.fill.as_secs_f64() * 1e3);
+    println!("deliveries:              {} (every chat exactly once)", r.deliveries);
+    println!("simulated day took:      {:.2} s wall", r.wall.as_secs_f64());
+    match r.cpu {
+        Some(cpu) => println!("CPU (all threads):       {:.2} s", cpu.as_secs_f64()),
+        None => println!("CPU (all threads):       unknown here; figures below are wall time"),
+    }
+    println!(
+        "scheduler: {} subscriptions, {:.1} µs per delivery",
+        r.subscriptions,
+        r.per_delivery().as_secs_f64() * 1e6
+    );
+    Ok(())
 }
 
 fn bench(config: &Config, questions: &std::path::Path, rounds: usize) -> anyhow::Result<()> {
