@@ -150,7 +150,7 @@ pub fn scheduler(subscribers: usize, rotation: Rotation) -> Result<BenchReport> 
     let subs: Vec<NewSubscription> = (1..=subscribers as i64)
         .map(|chat_id| {
             let r = rng.next();
-            let (time, tz) = if r % 3 == 0 {
+            let (time, tz) = if r.is_multiple_of(3) {
                 (nine, chrono_tz::Asia::Shanghai)
             } else {
                 let minute = ((r >> 8) % 1440) as u32;
