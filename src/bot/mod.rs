@@ -250,11 +250,20 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     let bot = bot_from_env()?;
     // One bot per state file, before anything is sent or polled. Held until
     // this function returns; the OS releases it however the process ends.
-    let lock = StateLock::acquire(&config.storage.path)?;
+    // Both touch files (SQLite may migrate): on the blocking pool.
+    let open = {
+        let (config, engine) = (config.clone(), engine.clone());
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(StateLock, Broadcast)> {
+            let lock = StateLock::acquire(&config.storage.path)?;
+            let bc = Broadcast::open(&config, engine).context("opening the subscription store")?;
+            Ok((lock, bc))
+        })
+    };
+    let (lock, bc) = open.await.context("opening the state file")??;
     tracing::debug!(lock = %lock.path().display(), "state file locked");
+    let bc = Arc::new(bc);
     let mut signals = Signals::new()?;
-    let ctx = Arc::new(Ctx::new(engine.clone(), &config));
-    let bc = Arc::new(Broadcast::open(&config, engine).context("opening the subscription store")?);
+    let ctx = Arc::new(Ctx::new(engine, &config));
     let bot: TgBot = bot.throttle(teloxide::adaptors::throttle::Limits::default());
 
     let me = tokio::select! {
