@@ -18,6 +18,7 @@
 //!
 //! The Telegram front end lives in [`bot`] and the daily slogan broadcasts in
 //! [`broadcast`]; retrieval and answer composition never see teloxide.
+//! [`ops`] serves health and metrics for running it in production.
 
 pub mod answer;
 pub mod bot;
@@ -30,6 +31,7 @@ pub mod error;
 pub mod format;
 pub mod index;
 pub mod messages;
+pub mod ops;
 pub mod parse;
 pub mod query;
 pub mod repair;

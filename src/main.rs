@@ -51,6 +51,8 @@ enum Command {
         #[arg(long)]
         subscribers: Option<usize>,
     },
+    /// Exit 0 when the running bot's /healthz ([http] listen) answers 200.
+    Healthcheck,
 }
 
 fn main() {
@@ -86,6 +88,7 @@ fn run() -> anyhow::Result<()> {
             subscribers: Some(n), ..
         } => bench_scheduler(&config, n),
         Command::Bench { questions, rounds, .. } => bench(&config, &questions, rounds),
+        Command::Healthcheck => qmbot::ops::health::healthcheck(config.http.listen),
     }
 }
 

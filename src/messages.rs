@@ -2,6 +2,7 @@
 //! English. Internal error strings never reach a reply.
 
 use crate::answer::Lang;
+use crate::parse::Scope;
 
 /// Joins years as `2017、2018` or `2017, 2018`.
 pub fn years_list(lang: Lang, years: &[i32]) -> String {
@@ -55,12 +56,12 @@ pub fn year_not_covered(lang: Lang, year: i32, relative: bool) -> String {
 }
 
 /// Heading of a theme.
-pub fn theme(lang: Lang, year: i32, scope: &str) -> String {
-    match (lang, scope) {
-        (Lang::Zh, "全国") => format!("{year}年全国“质量月”活动主题："),
-        (Lang::Zh, s) => format!("{s}{year}年“质量月”活动主题："),
-        (Lang::En, "全国") => format!("Theme of national Quality Month {year}: "),
-        (Lang::En, s) => format!("Theme of Quality Month {year} in {s}: "),
+pub fn theme(lang: Lang, year: i32, scope: &Scope) -> String {
+    match (lang, scope.region()) {
+        (Lang::Zh, None) => format!("{year}年全国“质量月”活动主题："),
+        (Lang::Zh, Some(s)) => format!("{s}{year}年“质量月”活动主题："),
+        (Lang::En, None) => format!("Theme of national Quality Month {year}: "),
+        (Lang::En, Some(s)) => format!("Theme of Quality Month {year} in {s}: "),
     }
 }
 
@@ -87,12 +88,12 @@ pub fn national_theme_for(lang: Lang, region: &str) -> String {
 }
 
 /// Heading of a slogan list.
-pub fn slogans(lang: Lang, year: i32, scope: &str, n: usize) -> String {
-    match (lang, scope) {
-        (Lang::Zh, "全国") => format!("{year}年全国“质量月”活动口号（共{n}条）："),
-        (Lang::Zh, s) => format!("{s}{year}年“质量月”活动口号（共{n}条，{s}自定）："),
-        (Lang::En, "全国") => format!("Slogans of national Quality Month {year} ({n}):"),
-        (Lang::En, s) => format!("Slogans of Quality Month {year} issued by {s} ({n}):"),
+pub fn slogans(lang: Lang, year: i32, scope: &Scope, n: usize) -> String {
+    match (lang, scope.region()) {
+        (Lang::Zh, None) => format!("{year}年全国“质量月”活动口号（共{n}条）："),
+        (Lang::Zh, Some(s)) => format!("{s}{year}年“质量月”活动口号（共{n}条，{s}自定）："),
+        (Lang::En, None) => format!("Slogans of national Quality Month {year} ({n}):"),
+        (Lang::En, Some(s)) => format!("Slogans of Quality Month {year} issued by {s} ({n}):"),
     }
 }
 
@@ -111,7 +112,7 @@ pub fn no_slogans(lang: Lang, year: i32, with_slogans: &[i32]) -> String {
 }
 
 /// The only list of a year is a region's own (Fujian 2018).
-pub fn regional_list_only(lang: Lang, year: i32, scope: &str) -> String {
+pub fn regional_list_only(lang: Lang, year: i32, scope: &Scope) -> String {
     match lang {
         Lang::Zh => format!("已收录的材料中没有{year}年全国统一的口号，只有{scope}发布的口号。"),
         Lang::En => format!("I have no national slogan list for {year}, only the one issued by {scope}."),
@@ -300,5 +301,29 @@ pub fn notice_line(lang: Lang, title: &str, doc_number: Option<&str>) -> String 
     match lang {
         Lang::Zh => format!("收录的通知：《{title}》{num}"),
         Lang::En => format!("Notice: 《{title}》{num}"),
+    }
+}
+
+/// A document number asked about, found as a notice's own number.
+pub fn doc_number_of(lang: Lang, number: &str, title: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{number}是《{title}》的文号。"),
+        Lang::En => format!("{number} is the document number of 《{title}》."),
+    }
+}
+
+/// A document number asked about, found forwarded inside another notice.
+pub fn doc_number_forwarded(lang: Lang, number: &str, title: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{number}出现在《{title}》中（转发或引用）："),
+        Lang::En => format!("{number} is quoted in 《{title}》 (forwarded or cited):"),
+    }
+}
+
+/// When the event takes place, as the notices state it.
+pub fn period(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "通知中规定的活动时间：".to_string(),
+        Lang::En => "The period the notices set (quoted in Chinese):".to_string(),
     }
 }

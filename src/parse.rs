@@ -41,11 +41,60 @@ pub struct Passage {
     pub text: String,
 }
 
+/// Whose theme or slogan list it is: the whole country, or one
+/// provincial-level region (by its canonical name, e.g. `福建省`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// The national Quality Month.
+    National,
+    /// A region's own.
+    Region(String),
+}
+
+impl Scope {
+    /// The region, for a regional scope.
+    pub fn region(&self) -> Option<&str> {
+        match self {
+            Scope::National => None,
+            Scope::Region(r) => Some(r),
+        }
+    }
+
+    /// Whether this is the national scope.
+    pub fn is_national(&self) -> bool {
+        *self == Scope::National
+    }
+
+    /// The region named in `text`, else national.
+    pub fn of_text(text: &str) -> Scope {
+        region_in(text).map_or(Scope::National, Scope::Region)
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scope::National => f.write_str("全国"),
+            Scope::Region(r) => f.write_str(r),
+        }
+    }
+}
+
+impl From<&str> for Scope {
+    fn from(s: &str) -> Scope {
+        if s == "全国" {
+            Scope::National
+        } else {
+            Scope::Region(s.to_string())
+        }
+    }
+}
+
 /// A theme stated by a notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThemeRec {
-    /// `全国` or the region whose own theme it is.
-    pub scope: String,
+    /// National, or the region whose own theme it is.
+    pub scope: Scope,
     /// The theme, spaces normalised.
     pub text: String,
     /// Index of the theme's passage in [`Parsed::passages`].
@@ -55,8 +104,8 @@ pub struct ThemeRec {
 /// A slogan list found in a notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedSlogans {
-    /// `全国` or the region whose list it is.
-    pub scope: String,
+    /// National, or the region whose list it is.
+    pub scope: Scope,
     /// The list's heading.
     pub title: String,
     /// Section label, e.g. `附件4`.
@@ -303,7 +352,7 @@ impl Walker {
         self.parsed.passages.len() - 1
     }
 
-    fn add_theme(&mut self, scope: String, text: &str) {
+    fn add_theme(&mut self, scope: Scope, text: &str) {
         let text = squash_spaces(text.trim_matches(|c: char| c.is_whitespace() || c == '“' || c == '”'));
         if text.is_empty() {
             return;
@@ -326,8 +375,8 @@ impl Walker {
         }
     }
 
-    fn scope_of_list(&self, title: &str) -> String {
-        region_in(title).unwrap_or_else(|| "全国".to_string())
+    fn scope_of_list(&self, title: &str) -> Scope {
+        Scope::of_text(title)
     }
 
     fn para(&mut self, p: &str) {
@@ -455,7 +504,7 @@ impl Walker {
         }
         if let Some(c) = THEME_STATED.captures(p) {
             // The paragraph stays searchable body text and is the theme's source.
-            let scope = self.doc_region.clone().unwrap_or_else(|| "全国".to_string());
+            let scope = self.doc_region.clone().map_or(Scope::National, Scope::Region);
             let text = squash_spaces(&c[1]);
             self.body_count += 1;
             let section = if self.top.is_some() {
@@ -564,10 +613,10 @@ impl Walker {
         self.push(section, kind, who, p.to_string());
     }
 
-    fn current_list_scope(&self) -> String {
+    fn current_list_scope(&self) -> Scope {
         match self.parsed.slogans.last() {
             Some(l) if l.section == self.section && self.in_attachment => l.scope.clone(),
-            _ => "全国".to_string(),
+            _ => Scope::National,
         }
     }
 
@@ -671,12 +720,62 @@ pub fn parse(text: &str, issuer: Option<&str>) -> Parsed {
             !empty.contains(&(i - 1))
         });
     }
+    regional_themes_in_items(&mut w.parsed);
     w.parsed
+}
+
+/// A region's item that states its own theme (`福建省以“…”为主题，…`): the
+/// theme of that region for the year. `以“…”为主题的论坛` names the theme of
+/// one event, not the region's.
+fn regional_themes_in_items(parsed: &mut Parsed) {
+    static OWN_THEME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:以\s*[“\u{201A}]([^”\u{201B}]{4,40})[”\u{201B}]\s*为(?:活动)?主题|(?:活动)?主题(?:确定)?为\s*[“\u{201A}]([^”\u{201B}]{4,40})[”\u{201B}])([^的]|$)").unwrap()
+    });
+    for (i, p) in parsed.passages.iter().enumerate() {
+        if p.kind != Kind::Item {
+            continue;
+        }
+        let Some(region) = p.who.first().filter(|w| region_in(w).as_deref() == Some(w.as_str())) else {
+            continue;
+        };
+        let Some(c) = OWN_THEME.captures(&p.text) else {
+            continue;
+        };
+        let scope = Scope::Region(region.clone());
+        if parsed.themes.iter().any(|t| t.scope == scope) {
+            continue;
+        }
+        let Some(text) = c.get(1).or(c.get(2)).map(|m| squash_spaces(m.as_str())) else {
+            continue;
+        };
+        parsed.themes.push(ThemeRec {
+            scope,
+            text,
+            passage: i,
+        });
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_regions_item_states_its_own_theme() {
+        let t = "附件3\n\n各地开展的主要活动\n\n一、浙江省\n\n浙江省以“浙里品质 匠心智造”为主题，举办质量大会。\n\n二、江苏省\n\n江苏省举办以“质量强省”为主题的论坛。";
+        let parsed = parse(t, None);
+        let themes: Vec<(String, String)> = parsed
+            .themes
+            .iter()
+            .map(|t| (t.scope.to_string(), t.text.clone()))
+            .collect();
+        assert_eq!(
+            themes,
+            vec![("浙江省".to_string(), "浙里品质 匠心智造".to_string())],
+            "{:?}",
+            parsed.passages
+        );
+    }
 
     #[test]
     fn broken_lines_are_joined_without_spaces() {
@@ -754,7 +853,7 @@ mod tests {
             .unwrap();
         assert_eq!(court.section, "附件3 · 三");
         assert_eq!(parsed.slogans.len(), 1);
-        assert_eq!(parsed.slogans[0].scope, "全国");
+        assert_eq!(parsed.slogans[0].scope, Scope::National);
         assert_eq!(
             parsed.slogans[0].items,
             vec!["大力增强质量意识 加快建设质量强国", "提升质量竞争力 共筑质量强国梦"]
@@ -766,7 +865,7 @@ mod tests {
         let t = "附件 2\n\n福建省 2018 年“质量月”活动口号\n\n加强市场监管 建设质量强省\n推动高质量发展 建设质量强省\n\n删除的内容：为中国质量拼搏\n为质量中国加油\n\n附件 3\n\n福建省创建“全国质量强市示范城市” 2018年“质量月”主要活动安排\n\n一、福州市\n\n举办全市“质量月”网络启动仪式；开展市民质量满意度测评，扎实推进创建工作。\n\n二、厦门市\n\n开展质量月公益宣传。";
         let parsed = parse(t, Some("福建省质量强省工作联席会议办公室"));
         assert_eq!(parsed.slogans.len(), 1);
-        assert_eq!(parsed.slogans[0].scope, "福建省");
+        assert_eq!(parsed.slogans[0].scope, Scope::Region("福建省".to_string()));
         assert_eq!(parsed.slogans[0].items.len(), 2);
         let fz = parsed
             .passages

@@ -175,7 +175,7 @@ fn slogan_lists_are_complete_and_marked() {
     let count = |y: i32, scope: &str| {
         lists
             .iter()
-            .find(|l| l.year == y && l.scope == scope)
+            .find(|l| l.year == y && l.scope == qmbot::engine::Scope::from(scope))
             .map(|l| l.items.len())
     };
     assert_eq!(count(2024, "全国"), Some(10));
@@ -232,4 +232,80 @@ fn xiamen_item_does_not_carry_fuzhou_text() {
     let text = a.to_plain();
     assert!(text.contains("质量服务进园区"), "{text}");
     assert!(!text.contains("吾鼓丰登"), "{text}");
+}
+
+/// Issue 7: mechanisms rather than routes. Each case names what it checks.
+#[test]
+fn general_mechanisms_answer_unanticipated_questions() {
+    // A document number names its notice, also without brackets or with [];
+    // a national number is found forwarded inside the Fujian notice.
+    check(
+        "国市监质[2018]131号是什么文件",
+        true,
+        Some(2018),
+        &["国市监质〔2018〕131号"],
+    );
+    check(
+        "国市监质2019162号是哪个通知",
+        true,
+        Some(2019),
+        &["2019年全国“质量月”活动的通知"],
+    );
+    // Yearless: when the event is held, from the notices' own words.
+    check("质量月是几月", true, None, &["9月"]);
+    check("质量月什么时候举办", true, None, &["9月"]);
+    // A named region with a fact the items never mention falls through to
+    // passage search, and the sentence holding the date leads.
+    check("2018年福建的质量月总结什么时候报送", true, Some(2018), &["10月12日前"]);
+    // "Where" needs a place.
+    check("2023年中国质量大会在哪里举办", true, Some(2023), &["成都"]);
+}
+
+#[test]
+fn numbers_that_are_not_years_do_not_refuse() {
+    // `2000种产品` is not the year 2000 (which no notice covers).
+    let a = ENGINE.answer("抽查2000种产品是哪一年", today());
+    assert!(!compact(&a.to_plain()).contains("2000年"), "{}", a.to_plain());
+}
+
+/// A whole new year's notice (fictional, tests/fixtures/2025-notice.txt)
+/// added as data only: every question of eval/2025-questions.jsonl holds.
+#[test]
+fn a_new_years_notice_is_answered_as_data() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for e in std::fs::read_dir(format!("{root}/data")).expect("data dir") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).expect("copy");
+    }
+    std::fs::copy(
+        format!("{root}/tests/fixtures/2025-notice.txt"),
+        dir.path().join("2025-notice.txt"),
+    )
+    .expect("copy fixture");
+    let mut catalog = std::fs::read_to_string(dir.path().join("catalog.toml")).expect("catalog");
+    catalog.push_str(
+        "\n[[notice]]\nfile = \"2025-notice.txt\"\nyear = 2025\n\
+         title = \"市场监管总局等26个部门关于开展2025年全国“质量月”活动的通知\"\n\
+         issuer = \"国家市场监督管理总局等26个部门\"\ndoc_number = \"国市监质发〔2025〕88号\"\ndate = 2025-08-18\n",
+    );
+    std::fs::write(dir.path().join("catalog.toml"), catalog).expect("write catalog");
+    let engine = Engine::load(dir.path()).expect("corpus with 2025 loads");
+    let mut failures = Vec::new();
+    let questions = std::fs::read_to_string(format!("{root}/eval/2025-questions.jsonl")).expect("questions");
+    for line in questions.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        let q = v["q"].as_str().expect("q");
+        let a = engine.answer(q, today());
+        let text = compact(&a.to_plain());
+        let found = v.get("found").and_then(|f| f.as_bool()).unwrap_or(true);
+        let must_ok = v["must"]
+            .as_array()
+            .is_none_or(|m| m.iter().filter_map(|x| x.as_str()).all(|m| text.contains(&compact(m))));
+        let cited = a.citations.iter().any(|c| c.year == 2025);
+        if a.found != found || found && !(must_ok && cited) {
+            failures.push(format!("{q} -> {text}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -8,6 +8,7 @@ use super::{subscriptions, texts, Command, Ctx, TgBot};
 use crate::answer::{Answer, Block};
 use crate::broadcast::Broadcast;
 use crate::format::{self, Item};
+use crate::ops::metrics;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,7 +125,10 @@ async fn ask(bot: &TgBot, msg: &Message, me: &Me, ctx: &Arc<Ctx>, raw: &str) -> 
     let engine = ctx.engine.clone();
     let today = ctx.today();
     tracing::info!(chat_id = msg.chat.id.0, question = %question, "question");
-    let parts = compute(bot, msg.chat.id, move || render(&engine.answer(&question, today))).await?;
+    let parts = compute(bot, msg.chat.id, move || {
+        render(&metrics::observe_answer(|| engine.answer(&question, today)))
+    })
+    .await?;
     send_parts(bot, msg, parts).await?;
     Ok(())
 }
@@ -154,11 +158,13 @@ async fn year_answer(
     }
     let engine = ctx.engine.clone();
     let parts = compute(bot, msg.chat.id, move || {
-        let answer = if slogans {
-            engine.slogans_answer(year)
-        } else {
-            engine.theme_answer(year)
-        };
+        let answer = metrics::observe_answer(|| {
+            if slogans {
+                engine.slogans_answer(year)
+            } else {
+                engine.theme_answer(year)
+            }
+        });
         render(&answer)
     })
     .await?;
@@ -368,7 +374,7 @@ pub fn inline_results(ctx: &Ctx, query: &str, username: &str) -> Vec<InlineQuery
     let mut results = Vec::new();
     match input::question(query) {
         Question::Text(q) => {
-            let answer = engine.answer(&q, ctx.today());
+            let answer = metrics::observe_answer(|| engine.answer(&q, ctx.today()));
             results.push(article(
                 "answer".into(),
                 format::preview(&texts::inline_answer_title(answer.found, &q), 60),

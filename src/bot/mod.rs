@@ -14,9 +14,11 @@
 
 mod handlers;
 pub mod input;
+pub mod reload;
 pub mod sender;
 pub mod subscriptions;
 pub mod texts;
+pub mod webhook;
 
 use crate::broadcast::lock::StateLock;
 use crate::broadcast::{self, Broadcast};
@@ -86,8 +88,9 @@ impl Ctx {
     }
 }
 
-/// The handler tree. Dependencies: [`TgBot`], [`Me`], `Arc<Ctx>`,
-/// `Arc<Broadcast>` (the dispatcher adds the bot, `Me` and the update).
+/// The handler tree. Dependencies: [`TgBot`], [`Me`], `Arc<reload::Live>`
+/// (each update sees its `Arc<Ctx>` snapshot), `Arc<Broadcast>` (the
+/// dispatcher adds the bot, `Me` and the update).
 pub fn schema() -> UpdateHandler<RequestError> {
     let commands = dptree::entry()
         .filter_command::<Command>()
@@ -101,6 +104,8 @@ pub fn schema() -> UpdateHandler<RequestError> {
         .branch(commands)
         .endpoint(handlers::on_message);
     dptree::entry()
+        .inspect(crate::ops::metrics::update_received)
+        .map(reload::current)
         .branch(messages)
         .branch(Update::filter_inline_query().endpoint(handlers::on_inline_query))
         .branch(Update::filter_callback_query().endpoint(handlers::on_callback_query))
@@ -263,7 +268,11 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     tracing::debug!(lock = %lock.path().display(), "state file locked");
     let bc = Arc::new(bc);
     let mut signals = Signals::new()?;
-    let ctx = Arc::new(Ctx::new(engine, &config));
+    let live = reload::start(engine, &config)?;
+    if let Some(listen) = config.http.listen {
+        crate::ops::health::serve(listen, live.health(), config.storage.path.clone()).await?;
+    }
+    let hook = webhook::bind(config.webhook.as_ref()).await?;
     let bot: TgBot = bot.throttle(teloxide::adaptors::throttle::Limits::default());
 
     let me = tokio::select! {
@@ -281,13 +290,20 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
             return Ok(());
         }
     }
+    let hook = tokio::select! {
+        hook = webhook::register(hook, &bot) => hook?,
+        sig = signals.recv() => {
+            tracing::info!(signal = sig, "stopped while starting");
+            return Ok(());
+        }
+    };
 
     let shutdown = CancellationToken::new();
     let sender = Arc::new(sender::TelegramSender::new(bot.clone()));
     let scheduler = tokio::spawn(supervise_scheduler(sender, bc.clone(), shutdown.clone()));
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
-        .dependencies(dptree::deps![ctx, bc])
+        .dependencies(dptree::deps![live.clone(), bc])
         .default_handler(|update| async move {
             tracing::debug!(update_id = update.id.0, "ignoring an update the bot does not handle");
         })
@@ -296,6 +312,9 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     let stop = dispatcher.shutdown_token();
     let polling_bot = bot.clone();
     let dispatch = async move {
+        if let Some(hook) = hook {
+            return hook.dispatch(&mut dispatcher).await;
+        }
         let listener = Polling::builder(polling_bot)
             .timeout(Duration::from_secs(10))
             .delete_webhook()
@@ -306,12 +325,16 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
             .await
     };
     tokio::pin!(dispatch);
-    tracing::info!("polling for updates");
+    if config.webhook.is_none() {
+        tracing::info!("polling for updates");
+    }
+    live.health().set_running(true);
 
     let result = tokio::select! {
         r = &mut dispatch => r.map_err(|e| anyhow!("the dispatcher stopped: {e}")),
         sig = signals.recv() => {
             tracing::info!(signal = sig, "shutting down");
+            live.health().set_running(false);
             // Ask the dispatcher to stop: it drops the pending getUpdates,
             // confirms the last update and lets running handlers finish.
             // (Err: it was still starting, so there is nothing to finish.)

@@ -21,6 +21,7 @@
 use super::schedule;
 use super::store::Delivery;
 use super::Broadcast;
+use crate::ops::metrics;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use std::future::Future;
@@ -132,17 +133,22 @@ pub async fn deliver<S: Sender>(sender: Arc<S>, bc: Arc<Broadcast>, job: Job, sh
             }
         }
         let error = match sender.send(chat_id, &job.html).await {
-            Ok(message_id) => return record(&bc, &job, Some(message_id)).await,
+            Ok(message_id) => {
+                metrics::delivered();
+                return record(&bc, &job, Some(message_id)).await;
+            }
             Err(e) => e,
         };
         let wait = match error {
             // Throttle already waits and retries; this is the fallback.
             SendError::RetryAfter(after) if retry_afters < MAX_RETRY_AFTERS => {
+                metrics::delivery_failed("retry_after");
                 retry_afters += 1;
                 tracing::warn!(chat_id, ?after, "rate limited; retrying");
                 after
             }
             SendError::Migrated(to) => {
+                metrics::delivery_failed("migrated");
                 return match bc.migrate(chat_id, to).await {
                     Ok(_) => Outcome::Migrated,
                     Err(e) => {
@@ -152,6 +158,7 @@ pub async fn deliver<S: Sender>(sender: Arc<S>, bc: Arc<Broadcast>, job: Job, sh
                 };
             }
             SendError::Gone(reason) => {
+                metrics::delivery_failed("chat_gone");
                 match bc.deactivate(chat_id, reason.clone()).await {
                     Ok(_) => tracing::info!(chat_id, reason, "subscription deactivated"),
                     Err(e) => tracing::error!(chat_id, error = %e, "could not deactivate a subscription"),
@@ -159,12 +166,14 @@ pub async fn deliver<S: Sender>(sender: Arc<S>, bc: Arc<Broadcast>, job: Job, sh
                 return Outcome::Deactivated;
             }
             SendError::NotSent(e) if bc.now() + backoff < day_ends => {
+                metrics::delivery_failed("network");
                 tracing::warn!(chat_id, error = e, retry_in = ?backoff, "broadcast not sent; retrying");
                 let wait = backoff;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 wait
             }
             SendError::Unknown(e) => {
+                metrics::delivery_failed("unknown");
                 tracing::warn!(
                     chat_id,
                     %date,
@@ -174,6 +183,7 @@ pub async fn deliver<S: Sender>(sender: Arc<S>, bc: Arc<Broadcast>, job: Job, sh
                 return record(&bc, &job, None).await;
             }
             other => {
+                metrics::delivery_failed("gave_up");
                 tracing::error!(chat_id, %date, error = ?other, "broadcast failed; skipping this chat today");
                 return Outcome::GaveUp;
             }

@@ -62,7 +62,7 @@ impl Rotation {
                     .map(move |(i, text)| Slogan {
                         text: text.trim().to_string(),
                         year: list.year,
-                        scope: list.scope.clone(),
+                        scope: list.scope.to_string(),
                         list_title: list.title.clone(),
                         notice_title: notice.map(|n| n.title.clone()).unwrap_or_default(),
                         doc_number: notice.and_then(|n| n.doc_number.clone()),
@@ -182,7 +182,7 @@ mod tests {
     fn list(year: i32, scope: &str, notice: usize, n: usize) -> SloganList {
         SloganList {
             year,
-            scope: scope.to_string(),
+            scope: scope.into(),
             title: format!("{year}年{scope}质量月宣传口号"),
             notice,
             section: "附件".to_string(),

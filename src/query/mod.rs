@@ -5,9 +5,12 @@
 //! names), and intent (theme, slogans, activities, date, document number,
 //! contact, lists such as 各地).
 
+pub mod asks;
+
 use crate::answer::Lang;
 use crate::entities::EntityKind;
 use crate::tokenizer::{self, Term};
+pub use asks::Asks;
 use jieba_rs::Jieba;
 
 /// At most this many characters of a question are analysed.
@@ -43,6 +46,51 @@ pub struct Intent {
     pub activities: bool,
     /// All items of one kind (各地, 各部门, 协会).
     pub list: Option<EntityKind>,
+    /// When the event takes place (`质量月是几月`).
+    pub period: bool,
+}
+
+/// A document number written in a question (`国市监质〔2018〕131号`, also
+/// with `[]` or without brackets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRef {
+    /// The issuer's prefix, e.g. `国市监质`.
+    pub prefix: String,
+    /// The year in the brackets.
+    pub year: i32,
+    /// The serial number.
+    pub number: u32,
+}
+
+impl DocRef {
+    /// Reads the first document number in `text`.
+    pub fn find(text: &str) -> Option<(DocRef, std::ops::Range<usize>)> {
+        static DOC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(\p{Han}{2,8}?)\s*(?:[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]|(\d{4}))\s*第?\s*(\d{1,4})\s*号",
+            )
+            .unwrap()
+        });
+        let c = DOC.captures(text)?;
+        let year = c.get(2).or(c.get(3))?.as_str().parse().ok()?;
+        let number = c[4].parse().ok()?;
+        let m = c.get(0)?;
+        Some((
+            DocRef {
+                prefix: c[1].to_string(),
+                year,
+                number,
+            },
+            m.range(),
+        ))
+    }
+
+    /// Whether `other` is the same document (the prefix may be shortened).
+    pub fn same(&self, other: &DocRef) -> bool {
+        self.year == other.year
+            && self.number == other.number
+            && (self.prefix.ends_with(&other.prefix) || other.prefix.ends_with(&self.prefix))
+    }
 }
 
 /// An entity the registry knows: built-in or found in the notices.
@@ -111,6 +159,10 @@ pub struct Question {
     /// Runs of four or more content characters as written (`农业质量年`):
     /// a passage that contains one verbatim is likely the one asked about.
     pub phrases: Vec<String>,
+    /// A document number the question names.
+    pub doc_number: Option<DocRef>,
+    /// The kind of fact the asking words want (a date, a place, …).
+    pub asks: Option<Asks>,
 }
 
 /// Simplified, half-width, without control characters, truncated.
@@ -166,12 +218,25 @@ fn han_digit(c: char) -> Option<u32> {
 
 /// Finds the year a question names, returning it with the byte range it
 /// occupies (so that its digits are not searched as words).
-fn find_year(norm: &str, today_year: i32) -> (YearRef, Vec<std::ops::Range<usize>>) {
+fn find_year(
+    norm: &str,
+    today_year: i32,
+    skip: Option<std::ops::Range<usize>>,
+) -> (YearRef, Vec<std::ops::Range<usize>>) {
+    // A number followed by a measure word counts things (`2000种产品`).
+    const COUNTED: &str = "种个家项名条次件批多余万亿元人所台套届期%％";
+    // `举办了40年`, `40年来`: a duration, not a year.
+    const DURATION_BEFORE: &str = "了近过满多约第共整逾";
+    const DURATION_AFTER: &str = "来间多以代前后";
     let chars: Vec<(usize, char)> = norm.char_indices().collect();
     let end_of = |i: usize| chars.get(i).map_or(norm.len(), |(b, _)| *b);
     // Four ASCII digits not part of a longer number.
     let mut i = 0;
     while i < chars.len() {
+        if skip.as_ref().is_some_and(|r| r.contains(&chars[i].0)) {
+            i += 1;
+            continue;
+        }
         if chars[i].1.is_ascii_digit() {
             let mut j = i;
             while j < chars.len() && chars[j].1.is_ascii_digit() {
@@ -179,6 +244,20 @@ fn find_year(norm: &str, today_year: i32) -> (YearRef, Vec<std::ops::Range<usize
             }
             let digits = &norm[chars[i].0..end_of(j)];
             let next = chars.get(j).map(|c| c.1);
+            let prev = i.checked_sub(1).map(|k| chars[k].1);
+            let after_year = chars.get(j + 1).map(|c| c.1);
+            if next.is_some_and(|c| COUNTED.contains(c)) || prev.is_some_and(|c| c == '.' || c == '第') {
+                i = j;
+                continue;
+            }
+            if digits.len() == 2
+                && next == Some('年')
+                && (prev.is_some_and(|c| DURATION_BEFORE.contains(c))
+                    || after_year.is_some_and(|c| DURATION_AFTER.contains(c)))
+            {
+                i = j;
+                continue;
+            }
             if digits.len() == 4 {
                 if let Ok(y) = digits.parse::<i32>() {
                     if (1950..=2100).contains(&y) {
@@ -223,7 +302,6 @@ fn find_year(norm: &str, today_year: i32) -> (YearRef, Vec<std::ops::Range<usize
         ("上一年", -1),
         ("今年", 0),
         ("本年", 0),
-        ("当年", 0),
         ("明年", 1),
         ("last year", -1),
         ("this year", 0),
@@ -311,6 +389,8 @@ fn detect_intent(norm: &str) -> Intent {
             ],
         ) || has_word(&l, &["do", "did", "does", "activities", "activity", "events", "plans"]),
         list: None,
+        period: has_any(&l, &["几月", "哪个月", "哪月", "什么时间", "什么时候", "何时", "时间"])
+            || has_word(&l, &["when"]),
     };
     if has_any(
         &l,
@@ -490,6 +570,20 @@ const STOP: &[&str] = &[
     "几号",
     "发布时间",
     "一天",
+    "每年",
+    "月份",
+    "几月",
+    "时间",
+    "一般",
+    "通常",
+    "都有",
+    "有些",
+    "会不会",
+    "不会",
+    "要不要",
+    "是不是",
+    "有没有",
+    "需不需要",
 ];
 
 /// English function words and frame words.
@@ -666,7 +760,12 @@ pub fn gloss(word: &str) -> Option<&'static str> {
 pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityRec]) -> Question {
     let norm = normalize(raw);
     let lang = detect_lang(&norm);
-    let (year, mut covered) = find_year(&norm, today_year);
+    let doc = DocRef::find(&norm);
+    let (year, mut covered) = find_year(&norm, today_year, doc.as_ref().map(|(_, r)| r.clone()));
+    let doc_number = doc.map(|(d, r)| {
+        covered.push(r);
+        d
+    });
     let lower = norm.to_lowercase();
     let toks: Vec<Term> = tokenizer::terms(jieba, &norm);
 
@@ -743,6 +842,9 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
             }
         }
     }
+    // Asking words say what kind of answer is wanted; they are not content.
+    let (asks, asking) = asks::read(&norm);
+    covered.extend(asking);
     // Sub-words of a stop word (质量 inside 质量月) are no content either.
     for t in &toks {
         if t.text.chars().count() >= 2 && STOP.contains(&t.text.as_str()) {
@@ -778,6 +880,8 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &[EntityR
         intent,
         terms,
         marks,
+        doc_number,
+        asks,
     }
 }
 
@@ -811,6 +915,25 @@ mod tests {
         assert_eq!(q("What was the theme in 2019?").year, YearRef::Explicit(2019));
         assert_eq!(q("质量月口号").year, YearRef::None);
         assert_eq!(q("覆盖142种产品").year, YearRef::None);
+        assert_eq!(q("抽查2000种产品").year, YearRef::None);
+        assert_eq!(q("质量月举办了40年").year, YearRef::None);
+        assert_eq!(q("40年来质量月").year, YearRef::None);
+        assert_eq!(q("24年质量月").year, YearRef::Explicit(2024));
+        assert_eq!(q("当年的口号").year, YearRef::None);
+    }
+
+    #[test]
+    fn document_numbers() {
+        for s in [
+            "国市监质〔2018〕131号是什么",
+            "国市监质[2018]131号",
+            "国市监质2018131号",
+        ] {
+            let x = q(s);
+            let d = x.doc_number.as_ref().expect(s);
+            assert_eq!((d.prefix.as_str(), d.year, d.number), ("国市监质", 2018, 131), "{s}");
+            assert_eq!(x.year, YearRef::None, "{s}");
+        }
     }
 
     #[test]

@@ -1,0 +1,188 @@
+//! Answer kinds: facts about a notice (date, document number), contacts,
+//! and stated counts (`14个部门`).
+
+use super::*;
+
+impl Engine {
+    pub(super) fn notices_for(&self, q: &Question, year: Option<i32>) -> Vec<usize> {
+        let region = q
+            .entities
+            .iter()
+            .map(|e| self.entities[*e].name.as_str())
+            .find(|n| self.regions.iter().any(|r| r.as_deref() == Some(*n)));
+        (0..self.notices.len())
+            .filter(|n| year.is_none_or(|y| self.notices[*n].year == y))
+            .filter(|n| region.is_none_or(|r| self.regions[*n].as_deref() == Some(r)))
+            .collect()
+    }
+
+    pub(super) fn metadata(&self, q: &Question, year: Option<i32>) -> Answer {
+        let notices = self.notices_for(q, year);
+        if notices.is_empty() {
+            return self.not_found(q, msg::not_found(q.lang));
+        }
+        let mut blocks = Vec::new();
+        let mut cites = Vec::new();
+        let mut missing = Vec::new();
+        for n in notices {
+            let notice = &self.notices[n];
+            if q.intent.date {
+                match notice.date {
+                    Some(d) => {
+                        let date = format!("{}年{}月{}日", d.year(), d.month(), d.day());
+                        let text = msg::date(q.lang, &notice.title, &date);
+                        let start = text.len() - date.len();
+                        blocks.push(Block {
+                            highlights: std::iter::once(start..text.len()).collect(),
+                            text,
+                        });
+                        let at = self.find_in_notice(n, &date);
+                        let section = at.map_or("落款".to_string(), |p| self.passages[p].section.clone());
+                        cites.push(self.cite_notice(n, &section, &date));
+                    }
+                    None => missing.push(msg::no_date(q.lang, &notice.title)),
+                }
+                // The date the issuing office printed it (`2019年8月23日印发`).
+                for (i, p) in self.passages.iter().enumerate().filter(|(_, p)| p.notice == n) {
+                    if let Some(c) = PRINTED.captures(&compact(&p.text)) {
+                        let date = format!("{}年{}月{}日", &c[1], &c[2], &c[3]);
+                        let text = msg::printed(q.lang, &date);
+                        let start = text.len() - date.len();
+                        blocks.push(Block {
+                            highlights: std::iter::once(start..text.len()).collect(),
+                            text,
+                        });
+                        cites.push(self.cite(i, &p.text));
+                        missing.retain(|m| m != &msg::no_date(q.lang, &notice.title));
+                        break;
+                    }
+                }
+            }
+            if q.intent.doc_number {
+                let mut any = false;
+                // A regional notice that forwards a national one: asked about
+                // the national notice, its number comes first.
+                let national_first = self.regions[n].is_some() && (q.norm.contains("全国") || q.norm.contains("总局"));
+                let first_block = blocks.len();
+                let first_cite = cites.len();
+                if let Some(num) = &notice.doc_number {
+                    let text = msg::doc_number(q.lang, &notice.title, num);
+                    let start = text.len() - num.len();
+                    blocks.push(Block {
+                        highlights: std::iter::once(start..text.len()).collect(),
+                        text,
+                    });
+                    cites.push(self.cite_notice(n, "文号", num));
+                    any = true;
+                }
+                let own = notice.doc_number.as_deref().map(compact).unwrap_or_default();
+                let mut seen = Vec::new();
+                for (i, p) in self.passages.iter().enumerate().filter(|(_, p)| p.notice == n) {
+                    for m in DOC_NUMBER_IN_TEXT.find_iter(&p.text) {
+                        let num = compact(m.as_str());
+                        let num = num.trim_start_matches(['见', '文', '的', '（', '(']).to_string();
+                        if num != own && !seen.contains(&num) {
+                            blocks
+                                .push(self.block(msg::doc_number_mentioned(q.lang, &num), std::slice::from_ref(&num)));
+                            cites.push(self.cite(i, &p.text));
+                            seen.push(num);
+                            any = true;
+                        }
+                    }
+                }
+                if national_first && notice.doc_number.is_some() && cites.len() > first_cite + 1 {
+                    blocks[first_block..].rotate_left(1);
+                    cites[first_cite..].rotate_left(1);
+                }
+                if !any {
+                    missing.push(msg::no_doc_number(q.lang, &notice.title));
+                }
+            }
+        }
+        if cites.is_empty() {
+            return self.not_found(q, missing.join(""));
+        }
+        blocks.extend(missing.into_iter().map(Block::plain));
+        self.reply(q, true, blocks, cites)
+    }
+
+    pub(super) fn find_in_notice(&self, notice: usize, needle: &str) -> Option<usize> {
+        let needle = compact(needle);
+        (0..self.passages.len())
+            .find(|i| self.passages[*i].notice == notice && compact(&self.passages[*i].text).contains(&needle))
+    }
+
+    pub(super) fn contact(&self, q: &Question, year: Option<i32>) -> Answer {
+        let notices = self.notices_for(q, year);
+        let hits: Vec<usize> = (0..self.passages.len())
+            .filter(|i| self.passages[*i].kind == Kind::Contact && notices.contains(&self.passages[*i].notice))
+            .collect();
+        if hits.is_empty() {
+            let with = sorted_years(self.passages.iter().filter(|p| p.kind == Kind::Contact).map(|p| p.year));
+            return self.not_found(q, msg::no_contact(q.lang, year, &with));
+        }
+        let mut blocks = Vec::new();
+        let mut cites = Vec::new();
+        for i in hits {
+            let p = &self.passages[i];
+            blocks.push(Block::plain(msg::contact(q.lang, p.year)));
+            blocks.push(self.block(p.text.clone(), &self.marks(q)));
+            cites.push(self.cite(i, &p.text));
+        }
+        self.reply(q, true, blocks, cites)
+    }
+
+    /// `多少个部门…`: the passages that state a number of that thing
+    /// (`市场监管总局等 14 个部门`), when the notices state one.
+    pub(super) fn count(&self, q: &Question, year: Option<i32>) -> Option<Answer> {
+        static ASK: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"(?:多少|几)\s*([个种类项条家名批届次所])?\s*(\p{Han}{1,4})").unwrap());
+        let (classifier, noun): (String, Vec<char>) = match ASK.captures(&q.norm) {
+            Some(caps) => (
+                caps.get(1).map_or("", |m| m.as_str()).to_string(),
+                caps[2].chars().collect(),
+            ),
+            // `how many departments`: the counted word, as the notices write it.
+            None if q.norm.to_lowercase().contains("how many") => {
+                let lower = q.norm.to_lowercase();
+                let after = &lower[lower.find("how many")? + 8..];
+                let word = after.split_whitespace().next()?;
+                (String::new(), crate::query::gloss(word)?.chars().collect())
+            }
+            None => return None,
+        };
+        for len in (2..=noun.len()).rev() {
+            let what: String = noun[..len].iter().collect();
+            let classifier = if classifier.is_empty() {
+                "[个种类项条家名]?".to_string()
+            } else {
+                regex::escape(&classifier)
+            };
+            let stated = Regex::new(&format!(r"\d+\s*{}\s*{}", classifier, regex::escape(&what))).ok()?;
+            let hits: Vec<usize> = (0..self.passages.len())
+                .filter(|i| {
+                    let p = &self.passages[*i];
+                    year.is_none_or(|y| p.year == y)
+                        && matches!(p.kind, Kind::Body | Kind::Item)
+                        && stated.is_match(&p.text)
+                })
+                .take(3)
+                .collect();
+            if hits.is_empty() {
+                continue;
+            }
+            let mut blocks = vec![Block::plain(msg::search(q.lang, year))];
+            let mut cites = Vec::new();
+            for pid in hits {
+                let text = &self.passages[pid].text;
+                let m = stated.find(text).map(|m| m.as_str().to_string()).unwrap_or_default();
+                let marks = vec![m];
+                let shown = snippet(text, &marks, SNIPPET_CHARS);
+                blocks.push(self.block(shown.clone(), &marks));
+                cites.push(self.cite(pid, &shown));
+            }
+            return Some(self.reply(q, true, blocks, cites));
+        }
+        None
+    }
+}

@@ -1,0 +1,62 @@
+//! Questions that are not about the notices at all: another named event,
+//! or a place where the question needs one.
+
+use super::*;
+
+impl Engine {
+    /// A named day, week, month or festival (`消费者权益日`, `世界标准日`)
+    /// that the notices never mention: the question is about another event.
+    /// A shortened name of one they do mention (`电梯宣传周` for
+    /// 电梯安全宣传周) is not another event.
+    pub(super) fn other_event(&self, norm: &str) -> Option<String> {
+        const NOT_NAME: &str = "年几每哪本上下这个两一二三四五六七八九十当些的有么什是在和与及了吗呢啊请问要各期间";
+        let chars: Vec<char> = compact(norm).chars().collect();
+        let name_char = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) && !NOT_NAME.contains(c);
+        for i in 3..chars.len() {
+            if !matches!(chars[i], '日' | '周' | '月' | '节') {
+                continue;
+            }
+            // 日期, 周年, 月份 … are words of their own.
+            if chars
+                .get(i + 1)
+                .is_some_and(|n| "期子年边份约能目点度底初刊报".contains(*n))
+            {
+                continue;
+            }
+            let mut start = i;
+            while start > 0 && i - start < 7 && name_char(chars[start - 1]) {
+                start -= 1;
+            }
+            if i - start < 3 {
+                continue;
+            }
+            let name: String = chars[start..=i].iter().collect();
+            if name.ends_with("质量月") || self.corpus.contains(&name) {
+                continue;
+            }
+            let head: String = chars[start..i - 2].iter().collect();
+            let tail: String = chars[i - 2..=i].iter().collect();
+            let near = Regex::new(&format!("{}.{{0,6}}{}", regex::escape(&head), regex::escape(&tail)));
+            if near.is_ok_and(|r| r.is_match(&self.corpus)) {
+                continue;
+            }
+            return Some(name);
+        }
+        None
+    }
+
+    /// Whether `text` names a province or city (`中国质量（成都）大会`).
+    pub(super) fn names_a_place(&self, text: &str) -> bool {
+        static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（\p{Han}{2,4}）").unwrap());
+        IN_PARENS.is_match(text)
+            || self
+                .entities
+                .iter()
+                .filter(|e| matches!(e.kind, EntityKind::Province | EntityKind::City))
+                .any(|e| {
+                    e.names
+                        .iter()
+                        .any(|n| n.chars().count() >= 2 && text.contains(n.as_str()))
+                })
+    }
+}

@@ -1,0 +1,155 @@
+//! Answer kind: who did what — the items of a ministry, association,
+//! region or city.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn items(&self, q: &Question, year: Option<i32>) -> Answer {
+        let marks = self.marks(q);
+        let mut blocks = Vec::new();
+        let mut cites = Vec::new();
+        let mut missing = Vec::new();
+        for e in &q.entities {
+            let ent = &self.entities[*e];
+            let mut hits: Vec<usize> = (0..self.passages.len())
+                .filter(|i| {
+                    let p = &self.passages[*i];
+                    matches!(p.kind, Kind::Item | Kind::Body)
+                        && p.who.iter().any(|w| w == &ent.name)
+                        && year.is_none_or(|y| p.year == y)
+                })
+                .collect();
+            // Newest first; within a year, reading order.
+            hits.sort_by_key(|i| (std::cmp::Reverse(self.passages[*i].year), *i));
+            if year.is_none() {
+                let newest: Vec<i32> = {
+                    let mut ys: Vec<i32> = hits.iter().map(|i| self.passages[*i].year).collect();
+                    ys.dedup();
+                    ys.into_iter().take(3).collect()
+                };
+                hits.retain(|i| newest.contains(&self.passages[*i].year));
+            }
+            // A question about something the items never mention
+            // (`福建…实施方案要求什么时候完成`) is not asking what the body did.
+            let strong = self.strong_terms(q);
+            if !strong.is_empty()
+                && !hits
+                    .iter()
+                    .any(|i| strong.iter().any(|t| self.passages[*i].lower.contains(t.as_str())))
+            {
+                hits.clear();
+            }
+            if hits.is_empty() {
+                missing.push(*e);
+                continue;
+            }
+            for i in hits {
+                let p = &self.passages[i];
+                let en = ent.en.first().map(|s| title_case(s));
+                blocks.push(Block::plain(msg::item(q.lang, p.year, &ent.name, en.as_deref())));
+                blocks.push(self.block(p.text.clone(), &marks));
+                cites.push(self.cite(i, &p.text));
+            }
+        }
+        if !cites.is_empty() {
+            return self.reply(q, true, blocks, cites);
+        }
+        let e = &self.entities[missing[0]];
+        // A year whose text lost the names of who did what (the 2017 PDF):
+        // the question's other words may still find the passage.
+        let names_lost = year.is_some_and(|y| {
+            !self
+                .passages
+                .iter()
+                .any(|p| p.year == y && p.kind == Kind::Item && !p.who.is_empty())
+        });
+        let topics = entities::topics(&e.name);
+        if names_lost && (!q.terms.is_empty() || !topics.is_empty()) {
+            let mut unnamed = q.clone();
+            unnamed.entities.clear();
+            unnamed.terms.retain(|t| self.known(t));
+            for t in topics {
+                if !unnamed.terms.iter().any(|x| x == t) {
+                    unnamed.terms.push(t.to_string());
+                }
+                unnamed.marks.push(t.to_string());
+            }
+            let mut a = self.search(&unnamed, year);
+            if a.found {
+                a.blocks.insert(
+                    0,
+                    Block::plain(msg::names_lost(q.lang, year.unwrap_or_default(), &e.name)),
+                );
+                return a;
+            }
+        }
+        // No item names the body: look in the text of that year for it.
+        let stems = e.stems();
+        let mut terms: Vec<String> = q.terms.clone();
+        for s in &stems {
+            for t in crate::tokenizer::terms(&self.jieba, s) {
+                if !terms.contains(&t.text) {
+                    terms.push(t.text);
+                }
+            }
+        }
+        let region_docs: Vec<usize> = (0..self.notices.len())
+            .filter(|n| {
+                self.regions[*n].as_deref() == Some(e.name.as_str()) && year.is_none_or(|y| self.notices[*n].year == y)
+            })
+            .collect();
+        let hits = self.index.search(&terms, year, 40);
+        let mut good: Vec<usize> = hits
+            .into_iter()
+            .map(|(pid, _)| pid)
+            .filter(|pid| {
+                let p = &self.passages[*pid];
+                // The body must be what the passage is about: its full name
+                // once, or the short stem (水利 for 水利部) more than once.
+                // In a year whose items name their bodies, only the full name
+                // counts (教育 in 宣传教育 is not 教育部).
+                matches!(p.kind, Kind::Item | Kind::Body | Kind::Contact)
+                    && (e
+                        .names
+                        .iter()
+                        .any(|n| n.chars().count() >= 3 && p.text.contains(n.as_str()))
+                        || names_lost && stems.iter().any(|s| p.text.matches(s.as_str()).count() >= 2)
+                        || region_docs.contains(&p.notice))
+            })
+            .take(2)
+            .collect();
+        if good.is_empty() {
+            // A region's own notice: its body is what it did.
+            good = (0..self.passages.len())
+                .filter(|i| {
+                    let p = &self.passages[*i];
+                    region_docs.contains(&p.notice) && p.kind == Kind::Body && p.section.starts_with("正文")
+                })
+                .take(4)
+                .collect();
+        }
+        if !good.is_empty() {
+            let mut marks = marks;
+            marks.extend(stems);
+            blocks.push(Block::plain(msg::search(q.lang, year)));
+            for pid in good {
+                let text = snippet(&self.passages[pid].text, &marks, SNIPPET_CHARS * 2);
+                blocks.push(self.block(text.clone(), &marks));
+                cites.push(self.cite(pid, &text));
+            }
+            return self.reply(q, true, blocks, cites);
+        }
+        let other = sorted_years(
+            self.passages
+                .iter()
+                .filter(|p| matches!(p.kind, Kind::Item | Kind::Body) && p.who.iter().any(|w| w == &e.name))
+                .map(|p| p.year),
+        );
+        let reason = match year {
+            Some(y) if names_lost => msg::names_lost_none(q.lang, y, &e.name),
+            Some(y) => msg::no_item(q.lang, y, &e.name, &other),
+            None => msg::no_item_any(q.lang, &e.name),
+        };
+        self.not_found(q, reason)
+    }
+}

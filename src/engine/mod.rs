@@ -1,0 +1,336 @@
+//! The engine: loads the corpus, builds the index once, and answers
+//! questions with quotes and citations.
+
+use crate::answer::{Answer, Block, Citation};
+use crate::catalog::Notice;
+use crate::entities::{self, EntityKind};
+use crate::error::{Error, Result};
+use crate::index::SearchIndex;
+use crate::messages as msg;
+pub use crate::parse::Scope;
+use crate::parse::{self, Kind};
+use crate::query::{self, EntityRec, Question, YearRef};
+use chrono::{Datelike, NaiveDate};
+use jieba_rs::Jieba;
+use regex::Regex;
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+mod facts;
+mod guards;
+mod items;
+mod lists;
+mod notice;
+mod router;
+mod search;
+mod slogans;
+#[cfg(test)]
+mod tests;
+pub mod text;
+mod theme;
+
+use text::{compact, sorted_years, title_case};
+pub use text::{highlight, shorten, snippet};
+
+/// One slogan list of one notice (a national list, or a region's own list
+/// such as Fujian's 2018 slogans).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SloganList {
+    /// The year of the notice.
+    pub year: i32,
+    /// National, or the region whose own list it is, e.g. `福建省`.
+    pub scope: Scope,
+    /// The list's heading as the notice gives it.
+    pub title: String,
+    /// Index into [`Engine::notices`].
+    pub notice: usize,
+    /// Section label, e.g. `附件4`.
+    pub section: String,
+    /// The slogans in order (numbering stripped); slogan `i` is number `i + 1`.
+    pub items: Vec<String>,
+}
+
+/// A passage with where it comes from.
+#[derive(Debug, Clone)]
+struct Passage {
+    notice: usize,
+    year: i32,
+    section: String,
+    kind: Kind,
+    who: Vec<String>,
+    text: String,
+    lower: String,
+    compact: String,
+    /// Byte ranges of the sentences of `text`.
+    sentences: Vec<std::ops::Range<usize>>,
+}
+
+#[derive(Debug, Clone)]
+struct Theme {
+    year: i32,
+    scope: Scope,
+    text: String,
+    passage: usize,
+}
+
+/// The loaded corpus and its index. Build once, share with `Arc`.
+pub struct Engine {
+    notices: Vec<Notice>,
+    regions: Vec<Option<String>>,
+    passages: Vec<Passage>,
+    themes: Vec<Theme>,
+    slogans: Vec<SloganList>,
+    entities: Vec<EntityRec>,
+    jieba: Arc<Jieba>,
+    index: SearchIndex,
+    /// Every passage's text without whitespace, to check whether a phrase
+    /// occurs in the notices at all.
+    corpus: String,
+}
+
+/// The longest quoted snippet, in characters.
+const SNIPPET_CHARS: usize = 220;
+/// A content word this rare (inverse document frequency) carries a question.
+const STRONG_IDF: f32 = 3.0;
+
+static PRINTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})年0?(\d{1,2})月0?(\d{1,2})日印发$").unwrap());
+static WRITING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:写|创作|编写|编|拟|起草|生成|设计|想)\s*(?:一|几|个|首|篇|条|段|份|些)|帮我写|给我写|请写|\b(?:write|compose|generate|create)\b").unwrap()
+});
+static WHERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"哪个城市|哪座城市|哪个地方|什么地方|在哪里|在哪儿|在哪|哪里举|地点|\bwhere\b").unwrap()
+});
+static WINNERS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:谁|哪些|哪家|哪个|名单|哪几).{0,6}(?:获奖|得奖|获得|得主)|(?:获奖|得奖)(?:企业|单位|者|名单)|\bwho won\b|\bwinners?\b").unwrap()
+});
+static DOC_NUMBER_IN_TEXT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[\p{Han}]{2,8}〔\s*\d{4}\s*〕\s*\d+\s*号").unwrap());
+
+impl Engine {
+    /// Loads `dir/catalog.toml` and every notice it lists, repairs, parses
+    /// and indexes them.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Engine> {
+        let dir = dir.as_ref();
+        if !dir.is_dir() {
+            return Err(Error::Invalid {
+                path: dir.to_path_buf(),
+                message: "data directory not found".to_string(),
+            });
+        }
+        let notices = crate::catalog::load(dir)?;
+        let mut texts = Vec::with_capacity(notices.len());
+        for n in &notices {
+            let path = dir.join(&n.file);
+            let raw = std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
+            texts.push(crate::repair::repair(&raw));
+        }
+        Engine::from_texts(notices, &texts)
+    }
+
+    /// Builds the engine from catalog entries and their (raw) texts.
+    pub fn from_texts(notices: Vec<Notice>, texts: &[String]) -> Result<Engine> {
+        let mut passages = Vec::new();
+        let mut themes = Vec::new();
+        let mut slogans = Vec::new();
+        let mut regions = Vec::new();
+        for (ni, (n, text)) in notices.iter().zip(texts).enumerate() {
+            let region = n.issuer.as_deref().and_then(parse::region_in);
+            let parsed = parse::parse(&crate::repair::repair(text), n.issuer.as_deref());
+            let base = passages.len();
+            for p in parsed.passages {
+                passages.push(Passage {
+                    notice: ni,
+                    year: n.year,
+                    lower: p.text.to_lowercase(),
+                    compact: compact(&p.text),
+                    sentences: text::sentences(&p.text),
+                    section: p.section,
+                    kind: p.kind,
+                    who: p.who,
+                    text: p.text,
+                });
+            }
+            for t in parsed.themes {
+                themes.push(Theme {
+                    year: n.year,
+                    scope: t.scope,
+                    text: t.text,
+                    passage: base + t.passage,
+                });
+            }
+            for s in parsed.slogans.into_iter().filter(|s| !s.items.is_empty()) {
+                slogans.push(SloganList {
+                    year: n.year,
+                    scope: s.scope,
+                    title: s.title,
+                    notice: ni,
+                    section: s.section,
+                    items: s.items,
+                });
+            }
+            regions.push(region);
+        }
+        // The entity registry: built-in names plus bodies found in the notices.
+        let mut entities_reg: Vec<EntityRec> = entities::ENTITIES.iter().map(EntityRec::from).collect();
+        for p in &passages {
+            for w in &p.who {
+                if !entities_reg.iter().any(|e| &e.name == w) && w.chars().count() >= 4 {
+                    entities_reg.push(EntityRec {
+                        name: w.clone(),
+                        kind: entities::guess_kind(w),
+                        names: vec![w.clone()],
+                        en: Vec::new(),
+                    });
+                }
+            }
+        }
+        let jieba = Arc::new(crate::tokenizer::build_jieba(
+            entities_reg.iter().flat_map(|e| e.names.iter().map(|s| s.as_str())),
+        ));
+        let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
+        let index = SearchIndex::build(&docs, jieba.clone())?;
+        let corpus = passages.iter().map(|p| compact(&p.text)).collect::<Vec<_>>().join("\n");
+        Ok(Engine {
+            corpus,
+            notices,
+            regions,
+            passages,
+            themes,
+            slogans,
+            entities: entities_reg,
+            jieba,
+            index,
+        })
+    }
+
+    /// The notices in catalog order.
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    /// The years the corpus covers, ascending, without duplicates.
+    pub fn years(&self) -> Vec<i32> {
+        let mut y: Vec<i32> = self.notices.iter().map(|n| n.year).collect();
+        y.sort_unstable();
+        y.dedup();
+        y
+    }
+
+    /// The latest year in the corpus.
+    pub fn latest_year(&self) -> Option<i32> {
+        self.notices.iter().map(|n| n.year).max()
+    }
+
+    /// Every slogan list in the corpus, in catalog order.
+    pub fn slogan_lists(&self) -> &[SloganList] {
+        &self.slogans
+    }
+
+    /// Number of passages indexed (for benchmarks and tests).
+    pub fn passage_count(&self) -> usize {
+        self.passages.len()
+    }
+
+    /// The theme of `year` (the latest year when `None`), as `/theme` shows it.
+    pub fn theme_answer(&self, year: Option<i32>) -> Answer {
+        let y = year.or(self.latest_year()).unwrap_or(0);
+        let q = self.understand(&format!("{y}年质量月主题"), y);
+        self.theme(&q, Some(y))
+    }
+
+    /// The slogan lists of `year` (the latest year when `None`), as `/slogans` shows them.
+    pub fn slogans_answer(&self, year: Option<i32>) -> Answer {
+        let y = year.or(self.latest_year()).unwrap_or(0);
+        let q = self.understand(&format!("{y}年质量月口号"), y);
+        self.slogans(&q, Some(y))
+    }
+
+    pub(super) fn understand(&self, question: &str, today_year: i32) -> Question {
+        query::understand(question, today_year, &self.jieba, &self.entities)
+    }
+
+    /// Answers one question. `today` resolves 今年/去年 (the caller passes
+    /// the local date, so tests can fix the clock).
+    pub(super) fn reply(&self, q: &Question, found: bool, mut blocks: Vec<Block>, citations: Vec<Citation>) -> Answer {
+        if !found {
+            blocks.push(Block::plain(msg::coverage(q.lang, &self.years())));
+        }
+        Answer {
+            question: q.raw.clone(),
+            found,
+            lang: q.lang,
+            blocks,
+            citations,
+        }
+    }
+
+    pub(super) fn not_found(&self, q: &Question, reason: String) -> Answer {
+        self.reply(q, false, vec![Block::plain(reason)], Vec::new())
+    }
+
+    pub(super) fn cite(&self, pid: usize, snippet: &str) -> Citation {
+        let p = &self.passages[pid];
+        self.cite_notice(p.notice, &p.section, snippet)
+    }
+
+    pub(super) fn cite_notice(&self, notice: usize, section: &str, snippet: &str) -> Citation {
+        let n = &self.notices[notice];
+        Citation {
+            year: n.year,
+            title: n.title.clone(),
+            doc_number: n.doc_number.clone(),
+            section: section.to_string(),
+            file: n.file.clone(),
+            snippet: shorten(snippet, SNIPPET_CHARS),
+        }
+    }
+
+    pub(super) fn idf(&self, term: &str) -> f32 {
+        let n = self.passages.len() as f32;
+        let df = self.index.doc_freq(term) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Whether the notices use `term` at all.
+    pub(super) fn known(&self, term: &str) -> bool {
+        self.index.doc_freq(term) > 0
+    }
+
+    pub(super) fn strong_terms(&self, q: &Question) -> Vec<String> {
+        q.terms
+            .iter()
+            .filter(|t| t.chars().count() >= 2 && self.known(t) && self.idf(t) >= STRONG_IDF)
+            .cloned()
+            .collect()
+    }
+
+    /// Words to mark in quoted text: the question's content words and the
+    /// names of the entities it asks about.
+    pub(super) fn marks(&self, q: &Question) -> Vec<String> {
+        let mut m = q.marks.clone();
+        for e in &q.entities {
+            m.extend(
+                self.entities[*e]
+                    .names
+                    .iter()
+                    .filter(|n| n.chars().count() >= 2)
+                    .cloned(),
+            );
+        }
+        m
+    }
+
+    pub(super) fn block(&self, text: String, marks: &[String]) -> Block {
+        let highlights = highlight(&text, marks);
+        Block { text, highlights }
+    }
+
+    /// The provincial region the question names, if any.
+    pub(super) fn region_of(&self, q: &Question) -> Option<String> {
+        q.entities
+            .iter()
+            .map(|e| &self.entities[*e])
+            .find(|e| e.kind == EntityKind::Province)
+            .map(|e| e.name.clone())
+    }
+}

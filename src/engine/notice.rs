@@ -1,0 +1,97 @@
+//! Answer kinds about a notice as a whole: the notice a document number
+//! names, and when the event takes place.
+
+use super::*;
+use crate::query::DocRef;
+
+impl Engine {
+    /// The notice a document number in the question belongs to: a notice's
+    /// own number, or one quoted in its text (a national notice forwarded
+    /// inside a provincial one), with the passage that quotes it.
+    pub(super) fn doc_number_notice(&self, q: &Question) -> Option<(usize, Option<usize>)> {
+        let asked = q.doc_number.as_ref()?;
+        let own = self.notices.iter().position(|n| {
+            n.doc_number
+                .as_deref()
+                .and_then(|d| DocRef::find(&compact(d)))
+                .is_some_and(|(d, _)| d.same(asked))
+        });
+        if let Some(n) = own {
+            return Some((n, None));
+        }
+        self.passages.iter().enumerate().find_map(|(i, p)| {
+            let found = DocRef::find(&p.compact).is_some_and(|(d, _)| d.same(asked));
+            found.then_some((p.notice, Some(i)))
+        })
+    }
+
+    /// `国市监质〔2018〕131号是什么文件`: the notice the number names.
+    pub(super) fn doc_number_answer(&self, q: &Question) -> Answer {
+        let Some((n, at)) = self.doc_number_notice(q) else {
+            return self.not_found(q, msg::not_found(q.lang));
+        };
+        let notice = &self.notices[n];
+        let asked = q.raw.clone();
+        let number = DocRef::find(&compact(&query::normalize(&asked)))
+            .map(|(_, r)| compact(&query::normalize(&asked))[r].to_string())
+            .unwrap_or_default();
+        match at {
+            None => {
+                let text = msg::doc_number_of(q.lang, &number, &notice.title);
+                let blocks = vec![self.block(text, std::slice::from_ref(&notice.title))];
+                let cite = self.cite_notice(n, "文号", notice.doc_number.as_deref().unwrap_or(&notice.title));
+                self.reply(q, true, blocks, vec![cite])
+            }
+            Some(pid) => {
+                let p = &self.passages[pid];
+                let marks = self.marks(q);
+                let text = snippet(&p.text, &marks, SNIPPET_CHARS);
+                let blocks = vec![
+                    Block::plain(msg::doc_number_forwarded(q.lang, &number, &notice.title)),
+                    self.block(text.clone(), &marks),
+                ];
+                self.reply(q, true, blocks, vec![self.cite(pid, &text)])
+            }
+        }
+    }
+
+    /// `质量月是几月`: the activity period each notice states (`活动时间`),
+    /// the year asked or the newest one first.
+    pub(super) fn period(&self, q: &Question, year: Option<i32>) -> Answer {
+        static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?:活动时间|时间)[:：为是]?\d{4}年\d{1,2}月|定于\d{4}年\d{1,2}月|\d{4}年\d{1,2}月(?:组织|联合)?(?:开展|举办)(?:全国)?“?质量月")
+                .unwrap()
+        });
+        // `二、活动时间` may stand as a heading above its date.
+        let with_heading = |i: usize| -> String {
+            let p = &self.passages[i];
+            match i.checked_sub(1).map(|h| &self.passages[h]) {
+                Some(h) if h.notice == p.notice && h.compact.chars().count() <= 12 => {
+                    let sep = if h.compact.ends_with(['：', ':']) { "" } else { "：" };
+                    format!("{}{sep}{}", h.compact, p.compact)
+                }
+                _ => p.compact.clone(),
+            }
+        };
+        let mut hits: Vec<usize> = (0..self.passages.len())
+            .filter(|i| year.is_none_or(|y| self.passages[*i].year == y) && PERIOD.is_match(&with_heading(*i)))
+            .collect();
+        hits.sort_by_key(|i| (std::cmp::Reverse(self.passages[*i].year), *i));
+        hits.dedup_by_key(|i| self.passages[*i].year);
+        hits.truncate(2);
+        if hits.is_empty() {
+            return self.not_found(q, msg::not_found(q.lang));
+        }
+        let mut blocks = vec![Block::plain(msg::period(q.lang))];
+        let mut cites = Vec::new();
+        for pid in hits {
+            let shown = with_heading(pid);
+            let m = PERIOD.find(&shown).map(|m| m.as_str().to_string()).unwrap_or_default();
+            let marks = vec![m];
+            let text = snippet(&shown, &marks, SNIPPET_CHARS);
+            blocks.push(self.block(text.clone(), &marks));
+            cites.push(self.cite(pid, &text));
+        }
+        self.reply(q, true, blocks, cites)
+    }
+}

@@ -1,0 +1,230 @@
+//! The router: reads the understood question once, refuses what the notices
+//! can never answer, and decides which answer kinds apply and in what order.
+//!
+//! Every kind either answers, or misses. A miss is not a refusal: the next
+//! kind is tried, and passage search always comes last, so "not covered" is
+//! decided only by the coverage check at the end of the search. A kind's
+//! not-found answer that quotes evidence (a region without a theme of its
+//! own gets the national theme, marked as not answering) is final.
+
+use super::*;
+
+/// One way of answering a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Route {
+    /// Contact people of a notice.
+    Contact,
+    /// The notice a document number in the question names.
+    DocNumber,
+    /// Date and document number of a year's notices.
+    NoticeFacts,
+    /// A number the notices state (`14个部门`).
+    Count,
+    /// Slogan lists, with the theme when both are asked.
+    Slogans,
+    /// The theme of a year, national or a region's own.
+    Theme,
+    /// What the named bodies did.
+    Items,
+    /// Every item of one kind in a year.
+    List(EntityKind, i32),
+    /// A year and nothing else.
+    Overview(i32),
+    /// When Quality Month takes place.
+    Period,
+    /// Passage and sentence search: the last resort of every question.
+    Search,
+}
+
+/// Words that ask about the notice as a document rather than the event.
+static NOTICE_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"通知|文件|发布|印发|发文|成文|落款|签发|notice|issued|published|dated").unwrap());
+
+/// Why a question is refused before any route runs.
+enum Refusal {
+    Empty,
+    YearNotCovered(i32, bool),
+    Writing,
+    OtherEvent(String),
+    OffTopic,
+}
+
+impl Engine {
+    /// Answers one question. `today` resolves 今年/去年 (the caller passes
+    /// the local date, so tests can fix the clock).
+    pub fn answer(&self, question: &str, today: NaiveDate) -> Answer {
+        let q = self.understand(question, today.year());
+        self.answer_understood(&q)
+    }
+
+    /// Answers a question already understood (the conversation layer merges
+    /// a follow-up into the question before this step).
+    pub(super) fn answer_understood(&self, q: &Question) -> Answer {
+        let mut q = q.clone();
+        // English words the notices never use cannot be searched for.
+        let before = q.terms.len();
+        q.terms
+            .retain(|t| !t.chars().all(|c| c.is_ascii_alphabetic()) || self.known(t));
+        let unknown_english = before - q.terms.len();
+        let year = match q.year {
+            YearRef::Explicit(y) | YearRef::Relative(y) => Some(y),
+            YearRef::Latest => self.latest_year(),
+            YearRef::None => None,
+        };
+        if let Some(refusal) = self.refusal(&q, unknown_english) {
+            let text = match refusal {
+                Refusal::Empty => return self.reply(&q, false, vec![Block::plain(msg::empty(q.lang))], Vec::new()),
+                Refusal::YearNotCovered(y, relative) => msg::year_not_covered(q.lang, y, relative),
+                Refusal::Writing => msg::no_writing(q.lang),
+                Refusal::OtherEvent(event) => msg::other_event(q.lang, &event),
+                Refusal::OffTopic => msg::not_found(q.lang),
+            };
+            return self.not_found(&q, text);
+        }
+        // A document number names a notice, and so its year.
+        let doc = self.doc_number_notice(&q);
+        let year = year.or(doc.map(|(n, _)| self.notices[n].year));
+        let mut first_miss: Option<Answer> = None;
+        for route in self.routes(&q, year, unknown_english) {
+            let a = self.run(route, &q, year);
+            if a.found || !a.citations.is_empty() {
+                return a;
+            }
+            first_miss.get_or_insert(a);
+        }
+        first_miss.unwrap_or_else(|| self.not_found(&q, msg::not_found(q.lang)))
+    }
+
+    fn refusal(&self, q: &Question, unknown_english: usize) -> Option<Refusal> {
+        if !q.norm.chars().any(|c| c.is_alphanumeric()) {
+            return Some(Refusal::Empty);
+        }
+        if let YearRef::Explicit(y) | YearRef::Relative(y) = q.year {
+            if !self.years().contains(&y) {
+                return Some(Refusal::YearNotCovered(y, matches!(q.year, YearRef::Relative(_))));
+            }
+        }
+        if WRITING.is_match(&q.norm.to_lowercase()) {
+            return Some(Refusal::Writing);
+        }
+        if let Some(event) = self.other_event(&q.norm) {
+            return Some(Refusal::OtherEvent(event));
+        }
+        // `帮我订一张去北京的机票` names a region but is not about the notices.
+        let on_topic = q.year != YearRef::None
+            || q.intent != query::Intent::default()
+            || q.norm.contains("质量")
+            || q.norm.to_lowercase().contains("quality")
+            || unknown_english == 0 && q.terms.iter().all(|t| self.known(t));
+        if !q.entities.is_empty() && !on_topic {
+            return Some(Refusal::OffTopic);
+        }
+        None
+    }
+
+    /// The answer kinds that apply, most specific first; search is last.
+    fn routes(&self, q: &Question, year: Option<i32>, unknown_english: usize) -> Vec<Route> {
+        let strong = self.strong_terms(q);
+        let it = q.intent;
+        let only_regions = q
+            .entities
+            .iter()
+            .all(|e| self.entities[*e].kind == EntityKind::Province);
+        let mut routes = Vec::new();
+        if q.doc_number.is_some() {
+            routes.push(Route::DocNumber);
+        }
+        if it.contact {
+            routes.push(Route::Contact);
+        }
+        let about_the_notice = strong
+            .iter()
+            .all(|t| self.notices.iter().any(|n| n.title.contains(t.as_str())));
+        let nothing_else = q.terms.is_empty() && unknown_english == 0 && q.entities.is_empty();
+        // `什么时候` alone asks when the event is; the notice's own date is
+        // asked with 通知/发布/印发 ….
+        let names_the_notice = NOTICE_WORDS.is_match(&q.norm.to_lowercase());
+        if nothing_else && it.period && !names_the_notice {
+            routes.push(Route::Period);
+        }
+        // `市场监管总局等发的通知文号`: a body that issued a notice names it.
+        let issuers_or_regions = q.entities.iter().all(|e| {
+            let e = &self.entities[*e];
+            e.kind == EntityKind::Province
+                || self.notices.iter().any(|n| {
+                    e.names.iter().any(|name| {
+                        name.chars().count() >= 3
+                            && (n.title.contains(name.as_str())
+                                || n.issuer.as_deref().is_some_and(|i| i.contains(name.as_str())))
+                    })
+                })
+        });
+        if (it.doc_number || it.date && names_the_notice) && about_the_notice && issuers_or_regions {
+            routes.push(Route::NoticeFacts);
+        }
+        routes.push(Route::Count);
+        if it.slogans {
+            routes.push(Route::Slogans);
+        } else if it.theme && only_regions {
+            // A theme of something named (`农垦系列活动的主题`) is in the text.
+            if !strong.is_empty() {
+                routes.push(Route::Search);
+            }
+            routes.push(Route::Theme);
+        }
+        if !q.entities.is_empty() {
+            routes.push(Route::Items);
+        }
+        let latest = year.or(self.latest_year());
+        if let (Some(kind), Some(y)) = (it.list, latest) {
+            routes.push(Route::List(kind, y));
+        }
+        if nothing_else && it.period && !routes.contains(&Route::Period) {
+            routes.push(Route::Period);
+        }
+        let asks_a_fact =
+            it.doc_number || it.date || it.contact || it.period || q.asks.is_some_and(|a| a != query::Asks::Name);
+        if nothing_else && !it.theme && !it.slogans && !asks_a_fact {
+            match (year, latest) {
+                (Some(y), _) if !it.activities => routes.push(Route::Overview(y)),
+                // `质量月有什么活动`: what the organisers do, in the year asked
+                // or the latest one.
+                (_, Some(y)) if it.activities => routes.push(Route::List(EntityKind::Ministry, y)),
+                _ => {}
+            }
+        }
+        if !routes.contains(&Route::Search) {
+            routes.push(Route::Search);
+        }
+        routes
+    }
+
+    fn run(&self, route: Route, q: &Question, year: Option<i32>) -> Answer {
+        match route {
+            Route::Contact => self.contact(q, year),
+            Route::DocNumber => self.doc_number_answer(q),
+            Route::NoticeFacts => self.metadata(q, year),
+            Route::Count => self
+                .count(q, year)
+                .unwrap_or_else(|| self.not_found(q, msg::not_found(q.lang))),
+            Route::Slogans => {
+                let slogans = self.slogans(q, year);
+                if q.intent.theme && slogans.found {
+                    let mut theme = self.theme(q, year);
+                    if theme.found {
+                        theme.blocks.extend(slogans.blocks);
+                        theme.citations.extend(slogans.citations);
+                        return theme;
+                    }
+                }
+                slogans
+            }
+            Route::Theme => self.theme(q, year),
+            Route::Items => self.items(q, year),
+            Route::List(kind, y) => self.list(q, y, kind),
+            Route::Overview(y) => self.overview(q, y),
+            Route::Period => self.period(q, year),
+            Route::Search => self.search(q, year),
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Answer kind: passage search, the fallback of every route, with
+//! sentence-level evidence for fact questions.
+//!
+//! Passages come from the index (BM25 over jieba terms) and are weighed by
+//! how much of the question's content they cover (idf-weighted). Inside the
+//! best passages each sentence is scored the same way, plus a bonus when it
+//! holds the kind of answer the asking words want (a date for 什么时候, a
+//! name for 叫什么 …); the best sentence leads the reply.
+
+use super::*;
+use crate::query::asks;
+use std::ops::Range;
+
+/// How many passages the sentence stage looks into.
+const SENTENCE_POOL: usize = 8;
+/// Bonus of a sentence holding the kind of answer asked for.
+const ANSWER_KIND_BONUS: f32 = 0.5;
+
+/// A passage found by search, with its best sentence.
+struct Hit {
+    pid: usize,
+    score: f32,
+    coverage: f32,
+    sentence: Option<Range<usize>>,
+}
+
+impl Engine {
+    /// The question's search terms: its content words and the stems of the
+    /// bodies it names.
+    fn search_terms(&self, q: &Question) -> Vec<String> {
+        let mut terms = q.terms.clone();
+        for e in &q.entities {
+            for s in self.entities[*e].stems() {
+                for t in crate::tokenizer::terms(&self.jieba, &s) {
+                    if !terms.contains(&t.text) {
+                        terms.push(t.text);
+                    }
+                }
+            }
+        }
+        terms
+    }
+
+    /// The idf-weighted share of `terms` that `text` (lower case) contains.
+    fn coverage(terms: &[String], weights: &[f32], total: f32, text: &str) -> f32 {
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let matched: f32 = terms
+            .iter()
+            .zip(weights)
+            .filter(|(t, _)| text.contains(t.as_str()))
+            .map(|(_, w)| *w)
+            .sum();
+        matched / total
+    }
+
+    pub(super) fn search(&self, q: &Question, year: Option<i32>) -> Answer {
+        let terms = self.search_terms(q);
+        if terms.is_empty() {
+            return self.not_found(q, msg::not_found(q.lang));
+        }
+        let weights: Vec<f32> = terms.iter().map(|t| self.idf(t)).collect();
+        let total: f32 = weights.iter().sum();
+        let lower = q.norm.to_lowercase();
+        let counting = q.asks == Some(query::Asks::Number);
+        let newest = self.latest_year().unwrap_or_default();
+        let mut hits: Vec<Hit> = self
+            .index
+            .search(&terms, year, 40)
+            .into_iter()
+            .filter(|(pid, _)| !matches!(self.passages[*pid].kind, Kind::Meta | Kind::Table))
+            .map(|(pid, bm25)| {
+                let p = &self.passages[pid];
+                let coverage = Self::coverage(&terms, &weights, total, &p.lower);
+                let kind_weight = match p.kind {
+                    Kind::Contact => 0.5,
+                    Kind::Slogan | Kind::Theme => 0.9,
+                    _ => 1.0,
+                };
+                let phrase = if q.phrases.iter().any(|ph| p.compact.contains(ph.as_str())) {
+                    2.0
+                } else {
+                    1.0
+                };
+                let number = if counting && p.text.chars().any(|c| c.is_ascii_digit()) {
+                    1.5
+                } else {
+                    1.0
+                };
+                // Without a year, the newer notice wins a tie.
+                let recency = if year.is_none() {
+                    1.0 - 0.01 * (newest - p.year).clamp(0, 10) as f32
+                } else {
+                    1.0
+                };
+                Hit {
+                    pid,
+                    score: bm25 * kind_weight * phrase * number * recency * coverage * coverage,
+                    coverage,
+                    sentence: None,
+                }
+            })
+            .collect();
+        // "Where" needs a place and "who won" needs winners: a passage that
+        // only mentions the event does not answer.
+        if WHERE.is_match(&lower) {
+            hits.retain(|h| self.names_a_place(&self.passages[h.pid].text));
+        }
+        if WINNERS.is_match(&lower) {
+            hits.retain(|h| self.passages[h.pid].text.contains("获奖"));
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let Some(first) = hits.first() else {
+            return self.not_found(q, msg::not_found(q.lang));
+        };
+        let (best, best_cov) = (first.score, first.coverage);
+        let matched_strong = {
+            let p = &self.passages[first.pid];
+            terms
+                .iter()
+                .zip(&weights)
+                .any(|(t, w)| *w >= STRONG_IDF && t.chars().count() >= 2 && p.lower.contains(t.as_str()))
+        };
+        if best_cov < 0.5 || !matched_strong && best_cov < 0.99 {
+            return self.not_found(q, msg::not_found(q.lang));
+        }
+        // Sentence evidence: re-rank the best passages by their best sentence.
+        hits.truncate(SENTENCE_POOL);
+        for h in hits.iter_mut() {
+            let (sentence, quality) = self.best_sentence(q, h.pid, &terms, &weights, total);
+            h.sentence = sentence;
+            h.score = h.score / best * (0.5 + quality);
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let top = hits[0].score;
+        let top_cov = hits[0].coverage;
+        let mut marks = self.marks(q);
+        marks.extend(terms.iter().filter(|t| t.chars().count() >= 2).cloned());
+        let mut blocks = vec![Block::plain(msg::search(q.lang, year))];
+        let mut cites = Vec::new();
+        for (rank, h) in hits.iter().take(3).enumerate() {
+            // Another passage that covers the question as well is shown even
+            // when it ranks lower (long passages score low).
+            let as_good = h.coverage >= top_cov * 0.95 && h.score >= top * 0.25;
+            if rank > 0 && !as_good && (h.score < top * 0.5 || h.coverage < top_cov * 0.8) {
+                break;
+            }
+            let p = &self.passages[h.pid];
+            let mut around = marks.clone();
+            if let Some(r) = &h.sentence {
+                let sentence = p.text[r.clone()].trim();
+                // The leading sentence, when the passage says more than it.
+                around.push(sentence.to_string());
+                let text = snippet(&p.text, &around, SNIPPET_CHARS);
+                let opens_with_it = text.trim_start_matches('…').starts_with(sentence);
+                if rank == 0 && !opens_with_it && p.text.chars().count() > sentence.chars().count() + 40 {
+                    blocks.push(self.lead(q, sentence, &marks));
+                }
+            }
+            let text = snippet(&p.text, &around, SNIPPET_CHARS);
+            blocks.push(self.block(text.clone(), &marks));
+            cites.push(self.cite(h.pid, &text));
+        }
+        self.reply(q, true, blocks, cites)
+    }
+
+    /// The sentence of passage `pid` that best answers `q`, and how well
+    /// (coverage of the question's terms, plus a bonus when it holds the
+    /// kind of answer asked for or one of the question's phrases).
+    fn best_sentence(
+        &self,
+        q: &Question,
+        pid: usize,
+        terms: &[String],
+        weights: &[f32],
+        total: f32,
+    ) -> (Option<Range<usize>>, f32) {
+        let p = &self.passages[pid];
+        let mut best: (Option<Range<usize>>, f32) = (None, 0.0);
+        for r in &p.sentences {
+            let text = &p.text[r.clone()];
+            let lower = text.to_lowercase();
+            let mut quality = Self::coverage(terms, weights, total, &lower);
+            if q.asks.is_some_and(|a| !asks::answers(a, text).is_empty()) {
+                quality += ANSWER_KIND_BONUS;
+            }
+            let flat = compact(text);
+            if q.phrases.iter().any(|ph| flat.contains(ph.as_str())) {
+                quality += 0.3;
+            }
+            if quality > best.1 {
+                best = (Some(r.clone()), quality);
+            }
+        }
+        best
+    }
+
+    /// The sentence that answers, with the question's words and the answer
+    /// itself (the date, the name …) in bold.
+    fn lead(&self, q: &Question, sentence: &str, marks: &[String]) -> Block {
+        let mut all = marks.to_vec();
+        if let Some(a) = q.asks {
+            all.extend(asks::answers(a, sentence).into_iter().map(|r| sentence[r].to_string()));
+        }
+        self.block(sentence.to_string(), &all)
+    }
+}

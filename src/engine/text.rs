@@ -1,0 +1,190 @@
+//! Text helpers shared by the answer kinds: compacting, shortening,
+//! highlighting and snippets.
+
+/// The distinct years, ascending.
+pub fn sorted_years(years: impl Iterator<Item = i32>) -> Vec<i32> {
+    let mut v: Vec<i32> = years.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Removes all whitespace.
+pub fn compact(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+pub fn title_case(s: &str) -> String {
+    // One short word is an acronym (MIIT, SAMR); small words stay lower case.
+    if !s.contains(' ') && s.len() <= 5 {
+        return s.to_uppercase();
+    }
+    s.split(' ')
+        .map(|w| {
+            if ["and", "of", "for", "the", "in"].contains(&w) {
+                return w.to_string();
+            }
+            w.split('-')
+                .map(|part| {
+                    let mut c = part.chars();
+                    match c.next() {
+                        Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                        None => String::new(),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("-")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Cuts `s` to at most `max` characters, adding `…`.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max).collect();
+    out.push('…');
+    out
+}
+
+/// Byte ranges of every occurrence of `marks` in `text` (ASCII
+/// case-insensitively), merged, on char boundaries.
+pub fn highlight(text: &str, marks: &[String]) -> Vec<std::ops::Range<usize>> {
+    let lower = text.to_lowercase();
+    let same_len = lower.len() == text.len();
+    let hay = if same_len { lower.as_str() } else { text };
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for m in marks {
+        if m.is_empty() {
+            continue;
+        }
+        for (p, _) in hay.match_indices(m.as_str()) {
+            ranges.push(p..p + m.len());
+        }
+    }
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// The part of `text` (at most `max` characters) with the most marked words,
+/// starting at a sentence boundary when one is near.
+pub fn snippet(text: &str, marks: &[String], max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text.to_string();
+    }
+    // Each marked run weighs its length squared: one 中国质量奖 outweighs
+    // several scattered 中国.
+    let hits: Vec<(usize, usize)> = highlight(text, marks)
+        .into_iter()
+        .map(|r| (text[..r.start].chars().count(), text[r].chars().count().pow(2)))
+        .collect();
+    let mut best = (0usize, 0usize);
+    for &(s, _) in &hits {
+        let from = s.saturating_sub(max / 5);
+        let n: usize = hits
+            .iter()
+            .filter(|(x, _)| *x >= from && *x < from + max)
+            .map(|(_, w)| w)
+            .sum();
+        if n > best.1 {
+            best = (from, n);
+        }
+    }
+    let mut from = best.0.min(chars.len().saturating_sub(max));
+    let mut end = from + max;
+    // Back up to the start of the sentence if it is close (keeping the end).
+    if let Some(k) = (from.saturating_sub(max / 3)..from)
+        .rev()
+        .find(|&k| k > 0 && matches!(chars[k - 1], '。' | '；' | '\n'))
+    {
+        from = k;
+    }
+    // Run on to the end of the sentence if it is close.
+    if let Some(k) = (end..(end + max / 4).min(chars.len())).find(|&k| matches!(chars[k - 1], '。' | '；' | '\n')) {
+        end = k;
+    }
+    let to = end.min(chars.len());
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[from..to]);
+    if to < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Byte ranges of the sentences of `text`: split after `。！？；` and line
+/// breaks; a piece shorter than a few characters joins the next one.
+pub fn sentences(text: &str) -> Vec<std::ops::Range<usize>> {
+    const MIN_CHARS: usize = 6;
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    let mut chars = 0;
+    for (b, c) in text.char_indices() {
+        chars += 1;
+        if matches!(c, '。' | '！' | '？' | '；' | ';' | '\n') {
+            let end = b + c.len_utf8();
+            if chars >= MIN_CHARS {
+                out.push(start..end);
+                start = end;
+                chars = 0;
+            }
+        }
+    }
+    if start < text.len() {
+        if chars < MIN_CHARS && !out.is_empty() {
+            out.last_mut().expect("not empty").end = text.len();
+        } else {
+            out.push(start..text.len());
+        }
+    }
+    out.retain(|r| text[r.clone()].chars().any(|c| !c.is_whitespace()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn highlight_merges_overlaps() {
+        let r = highlight("广东省开展广东开学第一课", &["广东".to_string(), "广东省".to_string()]);
+        assert_eq!(r, vec![0..9, 15..21]);
+    }
+
+    #[test]
+    fn snippet_centres_on_marks() {
+        let text = format!("{}水利工程质量监督导则。{}", "甲".repeat(300), "乙".repeat(300));
+        let s = snippet(&text, &["水利".to_string()], 100);
+        assert!(s.contains("水利工程质量监督导则"), "{s}");
+        assert!(s.chars().count() <= 102);
+    }
+
+    #[test]
+    fn sentences_split_at_stops_and_keep_short_pieces_together() {
+        let t = "一、要求。请于10月15日前报送总结；联系电话见附件。\n好。";
+        let parts: Vec<&str> = sentences(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(
+            parts,
+            vec!["一、要求。请于10月15日前报送总结；", "联系电话见附件。\n好。"]
+        );
+        assert!(sentences("").is_empty());
+    }
+
+    #[test]
+    fn shorten_counts_chars() {
+        assert_eq!(shorten("质量月活动", 3), "质量月…");
+        assert_eq!(shorten("质量", 3), "质量");
+    }
+}

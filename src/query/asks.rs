@@ -1,0 +1,128 @@
+//! What kind of answer a question asks for, read from its asking words
+//! (`什么时候` wants a date, `在哪` a place, `谁` an organisation, `多少` a
+//! number, `叫什么` a name), and whether a sentence holds such an answer.
+
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// The kind of fact a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asks {
+    /// A date or deadline (`10月15日前`, `9月底前`).
+    Date,
+    /// A place or an address (a city, a website).
+    Place,
+    /// An organisation (`哪个单位`, `谁`).
+    Org,
+    /// A number (`多少`, `第几届`).
+    Number,
+    /// A name (`叫什么`, `什么论坛`): quoted names and 会/论坛/大赛 phrases.
+    Name,
+}
+
+struct Pattern {
+    asks: Asks,
+    words: Regex,
+    answer: Regex,
+}
+
+fn re(s: &str) -> Regex {
+    Regex::new(s).expect("built-in pattern")
+}
+
+static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    vec![
+        Pattern {
+            asks: Asks::Date,
+            words: re(
+                r"什么时候|什么时间|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久|\bwhen\b|\bdeadline\b|\bby what date\b",
+            ),
+            answer: re(
+                r"\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|中旬|上旬|下旬|初)|\d{4}\s*年\s*\d{1,2}\s*月|[前内]完成|月底前",
+            ),
+        },
+        Pattern {
+            asks: Asks::Place,
+            words: re(
+                r"哪里|在哪儿?|哪儿|什么地方|哪个城市|哪座城市|网址|网站|哪个平台|什么平台|\bwhere\b|\bwebsite\b",
+            ),
+            answer: re(
+                r"[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)\b|（\p{Han}{2,4}）|在\p{Han}{2,6}(?:举办|举行|召开)|网站|平台|官网",
+            ),
+        },
+        Pattern {
+            asks: Asks::Org,
+            words: re(
+                r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给|\bwho\b|\bwhich (?:department|organi[sz]ation|body)\b",
+            ),
+            answer: re(r"\p{Han}{2,12}(?:部|总局|局|委员会|委|署|院|协会|联合会|中心|办公室|司)"),
+        },
+        Pattern {
+            asks: Asks::Number,
+            words: re(r"多少|几个|几项|第几届|几届|第几|几种|几家|几次|几条|几类|\bhow many\b|\bhow much\b"),
+            answer: re(r"\d+|第[一二三四五六七八九十百]+[届次]|[一二三四五六七八九十百]+[个项种家类条届]"),
+        },
+        Pattern {
+            asks: Asks::Name,
+            words: re(
+                r"叫什么名字|叫什么|什么名字|名称|什么会|什么大会|哪些论坛|什么论坛|哪个论坛|什么大赛|什么比赛|什么文件|签什么|签了什么|签署了什么|发布了什么|印发了什么|什么活动|哪些活动|\bwhich forum\b|\bname\b|\bcalled\b",
+            ),
+            answer: re(
+                r"“[^”]{2,40}”|《[^》]{2,40}》|\p{Han}{2,16}(?:大会|论坛|大赛|竞赛|展|会议|承诺|倡议|宣言|活动周|宣传周|开放日)",
+            ),
+        },
+    ]
+});
+
+/// The asking words of `norm` and the byte ranges they occupy.
+pub fn read(norm: &str) -> (Option<Asks>, Vec<Range<usize>>) {
+    let lower = norm.to_lowercase();
+    let hay = if lower.len() == norm.len() {
+        lower.as_str()
+    } else {
+        norm
+    };
+    let mut asks = None;
+    let mut ranges = Vec::new();
+    for p in PATTERNS.iter() {
+        for m in p.words.find_iter(hay) {
+            asks.get_or_insert(p.asks);
+            ranges.push(m.range());
+        }
+    }
+    (asks, ranges)
+}
+
+/// The byte ranges of `text` that give an answer of kind `asks`.
+pub fn answers(asks: Asks, text: &str) -> Vec<Range<usize>> {
+    PATTERNS
+        .iter()
+        .filter(|p| p.asks == asks)
+        .flat_map(|p| p.answer.find_iter(text).map(|m| m.range()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asking_words_name_the_answer_kind() {
+        assert_eq!(read("总结什么时候报送").0, Some(Asks::Date));
+        assert_eq!(read("启动仪式在哪里举办").0, Some(Asks::Place));
+        assert_eq!(read("由哪个单位主办").0, Some(Asks::Org));
+        assert_eq!(read("是第几届").0, Some(Asks::Number));
+        assert_eq!(read("成果展叫什么名字").0, Some(Asks::Name));
+        assert_eq!(read("2024年广东省开展了哪些工作").0, None);
+    }
+
+    #[test]
+    fn sentences_with_answers() {
+        assert!(!answers(Asks::Date, "请于10月15日前报送").is_empty());
+        assert!(!answers(Asks::Date, "9月底前完成").is_empty());
+        assert!(!answers(Asks::Place, "详见www.samr.gov.cn").is_empty());
+        assert!(!answers(Asks::Name, "举办“质量开放日”活动").is_empty());
+        assert!(answers(Asks::Number, "没有数字").is_empty());
+    }
+}
