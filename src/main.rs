@@ -56,7 +56,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Measure start-up, answer latency and memory on the dev questions.
+    /// Measure start-up, answer latency and memory on the dev questions; with
+    /// --subscribers, the broadcast scheduler's cost per delivery instead.
     Bench {
         /// Questions file (JSON lines with a "q" field, or plain lines).
         #[arg(long, default_value = "tests/dev.jsonl")]
@@ -64,6 +65,10 @@ enum Command {
         /// Rounds over the questions for the warm measurement.
         #[arg(long, default_value_t = 200)]
         rounds: usize,
+        /// Run the broadcast scheduler for one simulated day with this many
+        /// subscriptions (temporary store, no network).
+        #[arg(long)]
+        subscribers: Option<usize>,
     },
     /// Exit 0 when the running bot's /healthz ([http] listen) answers 200.
     Healthcheck,
@@ -100,7 +105,10 @@ fn run() -> anyhow::Result<()> {
         }
         Command::Import { files, year, write } => import(&config.data.dir, &files, year, write),
         Command::Check { json } => check(&config.data.dir, json),
-        Command::Bench { questions, rounds } => bench(&config, &questions, rounds),
+        Command::Bench {
+            subscribers: Some(n), ..
+        } => bench_scheduler(&config, n),
+        Command::Bench { questions, rounds, .. } => bench(&config, &questions, rounds),
         Command::Healthcheck => qmbot::ops::health::healthcheck(config.http.listen),
     }
 }
@@ -194,6 +202,32 @@ fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn bench_scheduler(config: &Config, subscribers: usize) -> anyhow::Result<()> {
+    let engine = load_engine(config)?;
+    let rotation = qmbot::broadcast::rotation::Rotation::from_engine(&engine);
+    drop(engine);
+    println!(
+        "scheduler bench: {subscribers} subscriptions, {} slogans, one simulated day, no-op sender",
+        rotation.len()
+    );
+    let r = qmbot::broadcast::bench::scheduler(subscribers, rotation).context("scheduler benchmark")?;
+    println!("zones:                   {}", r.zones);
+    println!("simulated day from:      {}", r.start.format("%Y-%m-%d %H:%M UTC"));
+    println!("store filled in:         {:.1} ms", r.fill.as_secs_f64() * 1e3);
+    println!("deliveries:              {} (every chat exactly once)", r.deliveries);
+    println!("simulated day took:      {:.2} s wall", r.wall.as_secs_f64());
+    match r.cpu {
+        Some(cpu) => println!("CPU (all threads):       {:.2} s", cpu.as_secs_f64()),
+        None => println!("CPU (all threads):       unknown here; figures below are wall time"),
+    }
+    println!(
+        "scheduler: {} subscriptions, {:.1} µs per delivery",
+        r.subscriptions,
+        r.per_delivery().as_secs_f64() * 1e6
+    );
+    Ok(())
 }
 
 fn bench(config: &Config, questions: &std::path::Path, rounds: usize) -> anyhow::Result<()> {

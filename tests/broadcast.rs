@@ -17,7 +17,8 @@ mod common;
 use chrono::{DateTime, Duration as CDuration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 use common::{BotProcess, Call, FakeBot, Fault, Msg, TestEnv};
-use qmbot::bot::TgBot;
+use qmbot::bot::sender::TelegramSender;
+use qmbot::bot::{subscriptions, TgBot};
 use qmbot::broadcast::rotation::Rotation;
 use qmbot::broadcast::schedule::next_fire;
 use qmbot::broadcast::store::{NewSubscription, Store, Subscription};
@@ -180,7 +181,8 @@ impl Rig {
     }
 
     fn start_scheduler(&mut self) {
-        let task = broadcast::run_scheduler(self.bot.clone(), self.bc.clone(), self.shutdown.clone());
+        let sender = Arc::new(TelegramSender::new(self.bot.clone()));
+        let task = broadcast::run_scheduler(sender, self.bc.clone(), self.shutdown.clone());
         self.scheduler = Some(tokio::spawn(task));
     }
 
@@ -203,14 +205,14 @@ impl Rig {
     async fn subscribe(&self, chat_id: i64, from: i64, arg: &str) {
         let text = format!("/subscribe {arg}");
         let msg = self.message(chat_id, from, text.trim());
-        broadcast::on_subscribe(self.bot.clone(), msg, self.bc.clone(), arg.to_string())
+        subscriptions::on_subscribe(self.bot.clone(), msg, self.bc.clone(), arg.to_string())
             .await
             .unwrap();
     }
 
     async fn unsubscribe(&self, chat_id: i64, from: i64) {
         let msg = self.message(chat_id, from, "/unsubscribe");
-        broadcast::on_unsubscribe(self.bot.clone(), msg, self.bc.clone())
+        subscriptions::on_unsubscribe(self.bot.clone(), msg, self.bc.clone())
             .await
             .unwrap();
     }
@@ -353,7 +355,7 @@ async fn private_chat_subscribes_with_its_own_time() {
 
     // /slogan answers with today's slogan and its source.
     let msg = rig.message(user, user, "/slogan");
-    broadcast::on_slogan(rig.bot.clone(), msg, rig.bc.clone())
+    subscriptions::on_slogan(rig.bot.clone(), msg, rig.bc.clone())
         .await
         .unwrap();
     let r = replies(&rig.fake.calls(), user);
@@ -533,7 +535,7 @@ async fn an_empty_corpus_sends_nothing_and_says_so() {
     rig.seed(chat, just_passed().0, None);
     rig.start_scheduler();
     let msg = rig.message(chat, chat, "/slogan");
-    broadcast::on_slogan(rig.bot.clone(), msg, rig.bc.clone())
+    subscriptions::on_slogan(rig.bot.clone(), msg, rig.bc.clone())
         .await
         .unwrap();
     rig.stop_scheduler().await;
@@ -644,4 +646,736 @@ async fn sigkill_and_restart_send_nobody_a_second_slogan() {
     // Everyone got the same slogan today.
     assert_eq!(got.text(), daily(&calls, early)[0].text());
     drop(second);
+}
+
+// ----- the scheduler on a mocked clock ----------------------------------------------
+//
+// These run the real scheduler, pacer and store against a [`MockSender`] on
+// tokio's paused clock: a simulated day passes as soon as every task is
+// idle, and the wall clock the scheduler reads follows it (`TokioClock`).
+
+use qmbot::broadcast::clock::TokioClock;
+use qmbot::broadcast::store::DeliveryStatus;
+use qmbot::broadcast::{DeliveryReport, Outcome, SendError, Sender};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tokio::sync::mpsc;
+
+/// One send the mock saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Attempt {
+    chat_id: i64,
+    at: DateTime<Utc>,
+    ok: bool,
+}
+
+/// Records every send at the mocked wall clock; fails sends to some chats.
+struct MockSender {
+    clock: Arc<TokioClock>,
+    failures: Mutex<HashMap<i64, (u32, SendError)>>,
+    attempts: Mutex<Vec<Attempt>>,
+    events: mpsc::UnboundedSender<Attempt>,
+}
+
+impl MockSender {
+    /// Fails the next `times` sends to `chat_id` with `error`.
+    fn fail(&self, chat_id: i64, times: u32, error: SendError) {
+        self.failures.lock().unwrap().insert(chat_id, (times, error));
+    }
+
+    fn attempts(&self) -> Vec<Attempt> {
+        self.attempts.lock().unwrap().clone()
+    }
+
+    /// When each chat was served successfully.
+    fn served(&self, chat_id: i64) -> Vec<DateTime<Utc>> {
+        self.attempts()
+            .iter()
+            .filter(|a| a.chat_id == chat_id && a.ok)
+            .map(|a| a.at)
+            .collect()
+    }
+}
+
+impl Sender for MockSender {
+    async fn send(&self, chat_id: i64, html: &str) -> Result<i32, SendError> {
+        assert!(html.contains(DAILY_MARK), "{html}");
+        let failure = {
+            let mut failures = self.failures.lock().unwrap();
+            match failures.get_mut(&chat_id) {
+                Some((n, e)) if *n > 0 => {
+                    *n -= 1;
+                    Some(e.clone())
+                }
+                _ => None,
+            }
+        };
+        let attempt = Attempt {
+            chat_id,
+            at: self.clock.now(),
+            ok: failure.is_none(),
+        };
+        let id = {
+            let mut attempts = self.attempts.lock().unwrap();
+            attempts.push(attempt);
+            attempts.len() as i32
+        };
+        let _ = self.events.send(attempt);
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(id),
+        }
+    }
+}
+
+use qmbot::broadcast::clock::Clock as _;
+
+/// The scheduler in this process on a paused clock that starts at `start`.
+struct SimRig {
+    clock: Arc<TokioClock>,
+    bc: Arc<Broadcast>,
+    sender: Arc<MockSender>,
+    events: mpsc::UnboundedReceiver<Attempt>,
+    reports: tokio::sync::broadcast::Receiver<DeliveryReport>,
+    shutdown: CancellationToken,
+    scheduler: Option<JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl SimRig {
+    fn new(start: DateTime<Utc>) -> SimRig {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sim.sqlite3");
+        let toml = format!(
+            "[storage]\npath = {:?}\n[broadcast]\ntimezone = \"Asia/Shanghai\"\ncatch_up_minutes = 120\n",
+            path.display().to_string()
+        );
+        let config = Config::from_toml(&toml).unwrap();
+        let clock = Arc::new(TokioClock::starting_at(start));
+        let bc = Broadcast::with_rotation(&config, rotation())
+            .unwrap()
+            .with_clock(clock.clone());
+        let bc = Arc::new(bc);
+        let (tx, events) = mpsc::unbounded_channel();
+        let sender = Arc::new(MockSender {
+            clock: clock.clone(),
+            failures: Mutex::new(HashMap::new()),
+            attempts: Mutex::new(Vec::new()),
+            events: tx,
+        });
+        let reports = bc.reports();
+        SimRig {
+            clock,
+            bc,
+            sender,
+            events,
+            reports,
+            shutdown: CancellationToken::new(),
+            scheduler: None,
+            _dir: dir,
+        }
+    }
+
+    /// Subscribes a chat in the store as if days ago (before the scheduler starts).
+    fn seed(&self, chat_id: i64, time: NaiveTime, tz: Tz) {
+        self.bc
+            .store()
+            .subscribe(&NewSubscription {
+                chat_id,
+                chat_type: "private".into(),
+                time,
+                tz,
+                at: self.clock.now() - CDuration::days(3),
+                by: Some(chat_id),
+                by_name: None,
+            })
+            .unwrap();
+    }
+
+    /// Subscribes (or moves) a chat now, as `/subscribe` does.
+    async fn subscribe(&self, chat_id: i64, time: NaiveTime, tz: Tz) {
+        self.bc
+            .subscribe(NewSubscription {
+                chat_id,
+                chat_type: "private".into(),
+                time,
+                tz,
+                at: self.bc.now(),
+                by: Some(chat_id),
+                by_name: None,
+            })
+            .await
+            .unwrap();
+    }
+
+    fn start(&mut self) {
+        let task = broadcast::run_scheduler(self.sender.clone(), self.bc.clone(), self.shutdown.clone());
+        self.scheduler = Some(tokio::spawn(task));
+    }
+
+    async fn stop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(handle) = self.scheduler.take() {
+            handle.await.expect("the scheduler does not panic");
+        }
+    }
+
+    /// Lets simulated time run until the wall clock reads `t`.
+    async fn run_until(&self, t: DateTime<Utc>) {
+        let left = (t - self.clock.now()).to_std().unwrap_or_default();
+        tokio::time::sleep(left).await;
+    }
+
+    /// The next send attempt (simulated time runs meanwhile).
+    async fn next_attempt(&mut self) -> Attempt {
+        tokio::time::timeout(Duration::from_secs(3 * 86_400), self.events.recv())
+            .await
+            .expect("an attempt within three simulated days")
+            .expect("the sender lives")
+    }
+
+    /// The next report about `chat_id`.
+    async fn next_report(&mut self, chat_id: i64) -> DeliveryReport {
+        let wait = async {
+            loop {
+                match self.reports.recv().await {
+                    Ok(r) if r.chat_id == chat_id => return r,
+                    Ok(_) => {}
+                    Err(e) => panic!("reports: {e}"),
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(3 * 86_400), wait)
+            .await
+            .expect("a report within three simulated days")
+    }
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn hm(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn mocked_clock_each_chat_once_a_day_at_its_local_time() {
+    // 8 to 10 March 2025: New York moves its clocks forward on the 9th
+    // (02:30 does not exist that day).
+    let mut rig = SimRig::new(utc("2025-03-08T00:00:00Z"));
+    let (shanghai, new_york, berlin, kathmandu, late) = (1, 2, 3, 4, 5);
+    rig.seed(shanghai, hm(9, 0), chrono_tz::Asia::Shanghai);
+    rig.seed(new_york, hm(2, 30), chrono_tz::America::New_York);
+    rig.seed(berlin, hm(18, 0), chrono_tz::Europe::Berlin);
+    rig.seed(kathmandu, hm(7, 15), chrono_tz::Asia::Kathmandu);
+    rig.start();
+
+    // Day 2: Kathmandu unsubscribes before its time, Berlin moves to 20:00,
+    // and a new chat subscribes for 11:00 in Shanghai, all while running.
+    rig.run_until(utc("2025-03-09T00:00:00Z")).await;
+    assert!(rig.bc.unsubscribe(kathmandu).await.unwrap());
+    rig.subscribe(berlin, hm(20, 0), chrono_tz::Europe::Berlin).await;
+    rig.subscribe(late, hm(11, 0), chrono_tz::Asia::Shanghai).await;
+    rig.run_until(utc("2025-03-10T23:59:59Z")).await;
+    rig.stop().await;
+
+    let s = &rig.sender;
+    assert_eq!(
+        s.served(shanghai),
+        ["2025-03-08T01:00:00Z", "2025-03-09T01:00:00Z", "2025-03-10T01:00:00Z"].map(utc)
+    );
+    // 02:30 EST, then 03:30 EDT on the day of the gap (the same instant), then 02:30 EDT.
+    assert_eq!(
+        s.served(new_york),
+        ["2025-03-08T07:30:00Z", "2025-03-09T07:30:00Z", "2025-03-10T06:30:00Z"].map(utc)
+    );
+    assert_eq!(
+        s.served(berlin),
+        ["2025-03-08T17:00:00Z", "2025-03-09T19:00:00Z", "2025-03-10T19:00:00Z"].map(utc)
+    );
+    assert_eq!(s.served(kathmandu), [utc("2025-03-08T01:30:00Z")]);
+    assert_eq!(
+        s.served(late),
+        ["2025-03-09T03:00:00Z", "2025-03-10T03:00:00Z"].map(utc)
+    );
+    assert_eq!(s.attempts().len(), 3 + 3 + 3 + 1 + 2, "no failed or extra sends");
+    let last = rig.bc.store().get(berlin).unwrap().unwrap();
+    assert_eq!(last.last_delivered, NaiveDate::from_ymd_opt(2025, 3, 10));
+    assert_eq!(last.last_delivery_status, Some(DeliveryStatus::Accepted));
+}
+
+#[tokio::test(start_paused = true)]
+async fn mocked_clock_jumps_are_replanned_without_doubling() {
+    let mut rig = SimRig::new(utc("2025-09-15T00:00:00Z"));
+    let sh = chrono_tz::Asia::Shanghai;
+    let (a, b, c) = (11, 12, 13);
+    rig.seed(a, hm(9, 0), sh); // 01:00Z
+    rig.seed(b, hm(10, 0), sh); // 02:00Z
+    rig.seed(c, hm(15, 0), sh); // 07:00Z
+    rig.start();
+    rig.run_until(utc("2025-09-15T01:30:00Z")).await;
+    assert_eq!(rig.sender.served(a), [utc("2025-09-15T01:00:00Z")]);
+
+    // The wall clock jumps an hour ahead: B's time was skipped over, 30
+    // minutes ago, within the catch-up window: served at the next wake
+    // (within the 10-minute guard).
+    while rig.events.try_recv().is_ok() {}
+    rig.clock.jump(CDuration::hours(1));
+    let got = rig.next_attempt().await;
+    assert_eq!(got.chat_id, b);
+    assert!(
+        got.at >= utc("2025-09-15T02:30:00Z") && got.at <= utc("2025-09-15T02:40:00Z"),
+        "{got:?}"
+    );
+    rig.run_until(utc("2025-09-15T07:30:00Z")).await;
+    assert_eq!(rig.sender.served(c), [utc("2025-09-15T07:00:00Z")]);
+
+    // Two days ahead (a suspended machine): the skipped days are not sent
+    // late; only C, whose time today passed 30 minutes ago, is caught up.
+    while rig.events.try_recv().is_ok() {}
+    rig.clock.jump(CDuration::days(2));
+    let got = rig.next_attempt().await;
+    assert_eq!(got.chat_id, c);
+    assert!(
+        got.at >= utc("2025-09-17T07:30:00Z") && got.at <= utc("2025-09-17T07:40:00Z"),
+        "{got:?}"
+    );
+    rig.run_until(utc("2025-09-17T08:00:00Z")).await;
+    assert!(rig.events.try_recv().is_err(), "{:?}", rig.sender.attempts());
+
+    // Three hours back: C's time comes round again and C does not get a
+    // second slogan that day; the next day everyone gets one, on time.
+    rig.clock.jump(CDuration::hours(-3));
+    rig.run_until(utc("2025-09-18T12:00:00Z")).await;
+    rig.stop().await;
+    assert_eq!(
+        rig.sender.served(a),
+        ["2025-09-15T01:00:00Z", "2025-09-18T01:00:00Z"].map(utc)
+    );
+    let served_b = rig.sender.served(b);
+    assert_eq!(served_b.len(), 2);
+    assert_eq!(served_b[1], utc("2025-09-18T02:00:00Z"));
+    let served_c = rig.sender.served(c);
+    assert_eq!(served_c.len(), 3, "{served_c:?}");
+    assert_eq!(served_c[2], utc("2025-09-18T07:00:00Z"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn unsubscribing_during_retries_stops_them() {
+    let mut rig = SimRig::new(utc("2025-09-15T00:00:00Z"));
+    let chat = 21;
+    rig.seed(chat, hm(9, 0), chrono_tz::Asia::Shanghai);
+    rig.sender
+        .fail(chat, u32::MAX, SendError::NotSent("connection refused".into()));
+    rig.start();
+    // First try at 09:00, the retry a second later.
+    let first = rig.next_attempt().await;
+    let second = rig.next_attempt().await;
+    assert_eq!((first.chat_id, first.ok, second.ok), (chat, false, false));
+    assert_eq!(first.at, utc("2025-09-15T01:00:00Z"));
+    assert_eq!(second.at - first.at, CDuration::seconds(1));
+
+    // Unsubscribed while the delivery waits to retry: the retry re-reads
+    // the store and stops.
+    assert!(rig.bc.unsubscribe(chat).await.unwrap());
+    let report = rig.next_report(chat).await;
+    assert_eq!(report.outcome, Outcome::Cancelled);
+    rig.run_until(utc("2025-09-17T00:00:00Z")).await;
+    rig.stop().await;
+    assert_eq!(rig.sender.attempts().len(), 2, "{:?}", rig.sender.attempts());
+    let s = rig.bc.store().get(chat).unwrap().unwrap();
+    assert!(!s.active && s.last_delivered.is_none(), "{s:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_follows_a_new_time() {
+    let mut rig = SimRig::new(utc("2025-09-15T00:00:00Z"));
+    let chat = 22;
+    let sh = chrono_tz::Asia::Shanghai;
+    rig.seed(chat, hm(9, 0), sh);
+    rig.sender
+        .fail(chat, 1, SendError::NotSent("connection refused".into()));
+    rig.start();
+    assert!(!rig.next_attempt().await.ok);
+    // Moved to 12:00 while the retry waits: not sent at 09:00:01, but at 12:00.
+    rig.subscribe(chat, hm(12, 0), sh).await;
+    assert_eq!(rig.next_report(chat).await.outcome, Outcome::Cancelled);
+    let next = rig.next_attempt().await;
+    assert_eq!((next.ok, next.at), (true, utc("2025-09-15T04:00:00Z")));
+    rig.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unknown_outcome_is_not_retried_and_counts_as_served() {
+    let mut rig = SimRig::new(utc("2025-09-15T00:00:00Z"));
+    let chat = 31;
+    rig.seed(chat, hm(9, 0), chrono_tz::Asia::Shanghai);
+    rig.sender
+        .fail(chat, 1, SendError::Unknown("operation timed out".into()));
+    rig.start();
+    assert_eq!(rig.next_report(chat).await.outcome, Outcome::Unknown);
+    let s = rig.bc.store().get(chat).unwrap().unwrap();
+    assert_eq!(s.last_delivered, NaiveDate::from_ymd_opt(2025, 9, 15));
+    assert_eq!(s.last_delivery_status, Some(DeliveryStatus::Unknown));
+    // Not again that day, and as usual the next day.
+    rig.run_until(utc("2025-09-16T12:00:00Z")).await;
+    rig.stop().await;
+    let attempts = rig.sender.attempts();
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    assert_eq!((attempts[1].ok, attempts[1].at), (true, utc("2025-09-16T01:00:00Z")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_restart_does_not_resend_an_unknown_outcome() {
+    let mut rig = SimRig::new(utc("2025-09-15T00:00:00Z"));
+    let chat = 32;
+    rig.seed(chat, hm(9, 0), chrono_tz::Asia::Shanghai);
+    rig.sender.fail(chat, 1, SendError::Unknown("connection reset".into()));
+    rig.start();
+    assert_eq!(rig.next_report(chat).await.outcome, Outcome::Unknown);
+    rig.stop().await;
+    // A new scheduler within the catch-up window sees the day as served.
+    rig.shutdown = CancellationToken::new();
+    rig.start();
+    rig.run_until(utc("2025-09-15T02:00:00Z")).await;
+    rig.stop().await;
+    assert_eq!(rig.sender.attempts().len(), 1);
+}
+
+// ----- Telegram accepts, the answer never comes --------------------------------------
+
+#[tokio::test]
+async fn a_send_timing_out_after_telegram_accepted_it_is_not_sent_again() {
+    let fake = FakeBot::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.sqlite3");
+    let toml = format!(
+        "[storage]\npath = {:?}\n[broadcast]\ntimezone = \"{}\"\n",
+        path.display().to_string(),
+        zone().name()
+    );
+    let bc = Arc::new(Broadcast::with_rotation(&Config::from_toml(&toml).unwrap(), rotation()).unwrap());
+    let url = reqwest::Url::parse(fake.api_url()).unwrap();
+    let bot: TgBot = common::local_bot_with_timeout(fake.token(), Duration::from_millis(500))
+        .set_api_url(url)
+        .throttle(teloxide::adaptors::throttle::Limits::default());
+    let (hung, sentinel) = (7601, 7602);
+    let (time, date) = just_passed();
+    seed(bc.store(), hung, time, None);
+    fake.fail_next("sendMessage", 1, Some(hung), Fault::AcceptAndHang);
+    let mut reports = bc.reports();
+    let sender = Arc::new(TelegramSender::new(bot));
+    let shutdown = CancellationToken::new();
+    let scheduler = tokio::spawn(broadcast::run_scheduler(sender.clone(), bc.clone(), shutdown.clone()));
+    let report = loop {
+        let r = tokio::time::timeout(WAIT, reports.recv()).await.unwrap().unwrap();
+        if r.chat_id == hung {
+            break r;
+        }
+    };
+    assert_eq!(report.outcome, Outcome::Unknown);
+    shutdown.cancel();
+    scheduler.await.unwrap();
+    let s = bc.store().get(hung).unwrap().unwrap();
+    assert_eq!(
+        (s.last_delivered, s.last_delivery_status),
+        (Some(date), Some(DeliveryStatus::Unknown))
+    );
+
+    // A restarted scheduler serves a chat that became due meanwhile, and
+    // still not the one whose outcome was unknown.
+    seed(bc.store(), sentinel, time, None);
+    let shutdown = CancellationToken::new();
+    let scheduler = tokio::spawn(broadcast::run_scheduler(sender, bc.clone(), shutdown.clone()));
+    let calls = fake
+        .wait_for(|c| daily(c, sentinel).len() == 1, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("the sentinel's slogan: {e:?}"));
+    shutdown.cancel();
+    scheduler.await.unwrap();
+    let to_hung = FakeBot::of(&calls, "sendMessage")
+        .iter()
+        .filter(|c| c.chat_id() == Some(hung))
+        .count();
+    assert_eq!(to_hung, 1, "the message Telegram accepted was sent again");
+    // Telegram did accept it: the user got exactly one.
+    assert_eq!(daily(&calls, hung).len(), 1);
+}
+
+// ----- one instance per state file ----------------------------------------------------
+
+#[tokio::test]
+async fn a_second_instance_on_the_same_state_file_refuses_and_the_first_keeps_answering() {
+    let fake = FakeBot::start().await;
+    let env = TestEnv::new("");
+    let first = env.spawn(&fake, &[]);
+    fake.wait_polling(Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|e| panic!("the first bot did not start: {e:?}\n{}", first.logs()));
+
+    let mut second = env.spawn(&fake, &[]);
+    let status = second
+        .wait_exit(Duration::from_secs(10))
+        .await
+        .unwrap_or_else(|| panic!("the second instance kept running:\n{}", second.logs()));
+    assert!(!status.success(), "{status:?}");
+    let logs = second.logs();
+    let lines: Vec<&str> = logs.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line:\n{logs}");
+    assert!(
+        lines[0].contains("another qmbot instance") && lines[0].contains("state.sqlite3"),
+        "{logs}"
+    );
+    let secret = common::TOKEN.split_once(':').unwrap().1;
+    assert!(!logs.contains(secret));
+
+    // The first one still answers.
+    let user = 7701;
+    fake.send_private(user, "/slogan");
+    fake.wait_for(|c| !FakeBot::sent_to(c, user).is_empty(), WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("the first bot stopped answering: {e:?}\n{}", first.logs()));
+    // Only the first ever polled.
+    assert!(!first.logs().contains("409 Conflict"), "{}", first.logs());
+    drop(first);
+}
+
+#[tokio::test]
+async fn a_409_conflict_from_get_updates_is_logged_and_retried() {
+    let fake = FakeBot::start().await;
+    let env = TestEnv::new("");
+    fake.fail_next("getUpdates", 1, None, Fault::Conflict);
+    let bot = env.spawn(&fake, &[]);
+    let logs = bot
+        .wait_log(|l| l.contains("409 Conflict"), WAIT)
+        .await
+        .unwrap_or_else(|l| panic!("the conflict was not logged:\n{l}"));
+    assert!(
+        logs.contains("another process is polling with this bot token"),
+        "{logs}"
+    );
+    let user = 7801;
+    fake.send_private(user, "/slogan");
+    fake.wait_for(|c| !FakeBot::sent_to(c, user).is_empty(), WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("no answer after the conflict: {e:?}\n{}", bot.logs()));
+}
+
+// ----- a load run, for figures --------------------------------------------------------
+
+/// Counts, incrementally, the successful daily broadcasts among the calls
+/// (for predicates that `wait_for` calls on every recorded call).
+struct DailyCounter {
+    seen: std::cell::Cell<usize>,
+    count: std::cell::Cell<usize>,
+}
+
+impl DailyCounter {
+    fn new() -> DailyCounter {
+        DailyCounter {
+            seen: std::cell::Cell::new(0),
+            count: std::cell::Cell::new(0),
+        }
+    }
+
+    fn update(&self, calls: &[Call]) -> usize {
+        let new = calls[self.seen.get()..]
+            .iter()
+            .filter(|c| c.is("sendMessage") && c.ok && c.text().is_some_and(|t| t.contains(DAILY_MARK)))
+            .count();
+        self.seen.set(calls.len());
+        self.count.set(self.count.get() + new);
+        self.count.get()
+    }
+}
+
+/// The floor Telegram's 30 messages a second set for `messages`.
+fn floor(messages: usize) -> Duration {
+    Duration::from_secs_f64(messages as f64 / 30.0)
+}
+
+/// Nearest-rank percentile.
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// A load run through the fake Bot API with the real binary: 600 questions
+/// from 600 private chats at once; then 3,000 subscriptions due at the same
+/// second with 20 people asking questions meanwhile. It checks that
+/// everything is answered and served once, and prints the figures (time
+/// against Telegram's 30 messages/s floor, reply latency during the
+/// broadcast, bot CPU per delivery) rather than asserting them:
+///
+/// ```sh
+/// cargo test --release --test broadcast -- --ignored --nocapture load_run
+/// QMBOT_LOAD_BIN=/path/to/other/qmbot cargo test ...   # measure another build
+/// ```
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a load run of several minutes; run it for figures"]
+async fn load_run() {
+    let bin = std::env::var_os("QMBOT_LOAD_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_qmbot").into());
+    println!("binary: {}", bin.display());
+    let fake = FakeBot::start().await;
+    let env = TestEnv::new(&format!(
+        "[broadcast]\ntimezone = \"{}\"\ncatch_up_minutes = 120\n",
+        zone().name()
+    ));
+    let quiet = [("RUST_LOG", "warn")];
+    let questions = [
+        "2024年质量月的主题是什么？",
+        "2023年全国质量月主题",
+        "2019年质量月通知是哪天发布的",
+        "What was the theme of Quality Month 2023?",
+        "2019年通知的文号",
+    ];
+
+    // Phase 1: a burst of questions.
+    let mut bot = env.spawn_bin(&bin, &fake, &quiet);
+    fake.wait_polling(Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|e| panic!("the bot did not start: {e:?}\n{}", bot.logs()));
+    let before = fake.calls().len();
+    let users: Vec<i64> = (0..600).map(|i| 100_000 + i).collect();
+    let t0 = std::time::Instant::now();
+    for (i, &u) in users.iter().enumerate() {
+        fake.send_private(u, questions[i % questions.len()]);
+    }
+    let answered = std::cell::RefCell::new(std::collections::HashSet::new());
+    let seen = std::cell::Cell::new(before);
+    let calls = fake
+        .wait_for(
+            |c| {
+                let mut a = answered.borrow_mut();
+                for call in &c[seen.get()..] {
+                    if call.is("sendMessage") && call.ok {
+                        a.insert(call.chat_id().unwrap_or(0));
+                    }
+                }
+                seen.set(c.len());
+                users.iter().all(|u| a.contains(u))
+            },
+            Duration::from_secs(180),
+        )
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "phase 1: {} calls, {} chats answered",
+                e.calls.len(),
+                answered.borrow().len()
+            )
+        });
+    let sent: Vec<&Call> = calls[before..].iter().filter(|c| c.is("sendMessage") && c.ok).collect();
+    let took = sent.last().unwrap().at.duration_since(t0);
+    println!(
+        "phase 1: 600 questions, {} messages in {:.1} s; floor {:.1} s ({:.2}x); at most {} messages in one second",
+        sent.len(),
+        took.as_secs_f64(),
+        floor(sent.len()).as_secs_f64(),
+        took.as_secs_f64() / floor(sent.len()).as_secs_f64(),
+        FakeBot::max_sent_per_second(&calls[before..]),
+    );
+    bot.sigterm();
+    assert!(bot.wait_exit(Duration::from_secs(10)).await.is_some());
+
+    // Phase 2: 3,000 chats due at the same second (their time passed a
+    // second ago and the bot catches them up on start), 20 questions meanwhile.
+    let (time, date) = just_passed();
+    {
+        let mut conn = rusqlite::Connection::open(&env.state_path).unwrap();
+        let tx = conn.transaction().unwrap();
+        let since = (Utc::now() - CDuration::days(3)).to_rfc3339();
+        let last = (date - CDuration::days(2)).to_string();
+        for i in 0..3000i64 {
+            tx.execute(
+                "INSERT INTO subscription (chat_id, chat_type, local_time, timezone, active, last_delivered, subscribed_at)
+                 VALUES (?1, 'private', ?2, ?3, 1, ?4, ?5)",
+                rusqlite::params![200_000 + i, hms(time), zone().name(), last, since],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let before = fake.calls().len();
+    let bot = env.spawn_bin(&bin, &fake, &quiet);
+    let counter = DailyCounter::new();
+    let first = fake
+        .wait_for(|c| counter.update(&c[before..]) >= 1, Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|e| panic!("no broadcast: {e:?}\n{}", bot.logs()));
+    let cpu_first = bot.cpu_time();
+    let first_at = first[before..]
+        .iter()
+        .find(|c| c.is("sendMessage") && c.ok)
+        .map(|c| c.at)
+        .unwrap();
+    let mut asked = Vec::new();
+    for k in 1..=20i64 {
+        let counter = DailyCounter::new();
+        fake.wait_for(
+            |c| counter.update(&c[before..]) >= (k as usize) * 140,
+            Duration::from_secs(300),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("the broadcast stalled before {}\n{}", k * 140, bot.logs()));
+        let user = 300_000 + k;
+        fake.send_private(user, questions[k as usize % questions.len()]);
+        asked.push((user, std::time::Instant::now()));
+    }
+    let counter = DailyCounter::new();
+    let calls = fake
+        .wait_for(
+            |c| {
+                counter.update(&c[before..]) >= 3000
+                    && asked
+                        .iter()
+                        .all(|(u, _)| !FakeBot::sent_to(&c[before..], *u).is_empty())
+            },
+            Duration::from_secs(400),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("phase 2 did not finish: {} calls\n{}", e.calls.len(), bot.logs()));
+    let cpu_last = bot.cpu_time();
+    let phase: &[Call] = &calls[before..];
+    let mut per_chat: HashMap<i64, usize> = HashMap::new();
+    for c in phase {
+        if c.is("sendMessage") && c.ok && c.text().is_some_and(|t| t.contains(DAILY_MARK)) {
+            *per_chat.entry(c.chat_id().unwrap()).or_default() += 1;
+        }
+    }
+    assert_eq!(per_chat.len(), 3000, "every chat served");
+    assert!(per_chat.values().all(|&n| n == 1), "a chat got two slogans");
+    let messages: Vec<&Call> = phase.iter().filter(|c| c.is("sendMessage") && c.ok).collect();
+    let last_at = messages.last().unwrap().at;
+    let took = last_at.duration_since(first_at);
+    let mut latency: Vec<Duration> = asked
+        .iter()
+        .map(|(u, t)| FakeBot::sent_to(phase, *u)[0].at.duration_since(*t))
+        .collect();
+    latency.sort();
+    println!(
+        "phase 2: 3000 deliveries + 20 questions, {} messages in {:.1} s; floor {:.1} s ({:.2}x); at most {} messages in one second",
+        messages.len(),
+        took.as_secs_f64(),
+        floor(messages.len()).as_secs_f64(),
+        took.as_secs_f64() / floor(messages.len()).as_secs_f64(),
+        FakeBot::max_sent_per_second(phase),
+    );
+    println!(
+        "replies during the broadcast: p50 {:.2} s, p95 {:.2} s, max {:.2} s",
+        percentile(&latency, 0.5).as_secs_f64(),
+        percentile(&latency, 0.95).as_secs_f64(),
+        latency.last().unwrap().as_secs_f64()
+    );
+    if let (Some(a), Some(b)) = (cpu_first, cpu_last) {
+        println!(
+            "bot CPU per delivery: {:.2} ms ({:.2} s for 2999 deliveries)",
+            (b - a).as_secs_f64() * 1e3 / 2999.0,
+            (b - a).as_secs_f64()
+        );
+    }
+    drop(bot);
 }

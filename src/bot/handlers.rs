@@ -4,9 +4,9 @@
 //! blocking pool, so a panic there is an error here, not a dead worker.
 
 use super::input::{self, Question};
-use super::{texts, Command, Ctx, TgBot};
+use super::{subscriptions, texts, Command, Ctx, TgBot};
 use crate::answer::{Answer, Block};
-use crate::broadcast::{self, Broadcast};
+use crate::broadcast::Broadcast;
 use crate::format::{self, Item};
 use crate::ops::metrics;
 use std::future::Future;
@@ -223,15 +223,15 @@ async fn command(
         Command::Slogans(arg) => year_answer(bot, msg, ctx, "slogans", &arg, true).await?,
         Command::Sources => send_parts(bot, msg, sources(ctx)).await?,
         Command::Subscribe(arg) => {
-            let f = broadcast::on_subscribe(bot.clone(), msg.clone(), bc, arg);
+            let f = subscriptions::on_subscribe(bot.clone(), msg.clone(), bc, arg);
             guarded("/subscribe", f).await?
         }
         Command::Unsubscribe => {
-            let f = broadcast::on_unsubscribe(bot.clone(), msg.clone(), bc);
+            let f = subscriptions::on_unsubscribe(bot.clone(), msg.clone(), bc);
             guarded("/unsubscribe", f).await?
         }
         Command::Slogan => {
-            let f = broadcast::on_slogan(bot.clone(), msg.clone(), bc);
+            let f = subscriptions::on_slogan(bot.clone(), msg.clone(), bc);
             guarded("/slogan", f).await?
         }
     }

@@ -5,13 +5,22 @@
 //! uses, and is rendered by [`crate::format`]. The token comes only from
 //! `TELOXIDE_TOKEN`; `TELOXIDE_API_URL` and `TELOXIDE_PROXY` are honoured as
 //! `teloxide::Bot::from_env` does. The token is never logged.
+//!
+//! The daily slogans' commands are in [`subscriptions`]; the scheduler
+//! reaches Telegram through [`sender::TelegramSender`]. Replies come first:
+//! every incoming message is noted on the broadcast's
+//! [`Pacer`](crate::broadcast::pace::Pacer), so the broadcast only uses what
+//! the replies leave of Telegram's 30 messages a second.
 
 mod handlers;
 pub mod input;
 pub mod reload;
+pub mod sender;
+pub mod subscriptions;
 pub mod texts;
 pub mod webhook;
 
+use crate::broadcast::lock::StateLock;
 use crate::broadcast::{self, Broadcast};
 use crate::config::Config;
 use crate::engine::Engine;
@@ -87,8 +96,10 @@ pub fn schema() -> UpdateHandler<RequestError> {
         .filter_command::<Command>()
         .endpoint(handlers::on_command);
     let migrations =
-        dptree::filter(|msg: Message| msg.migrate_to_chat_id().is_some()).endpoint(broadcast::on_migration);
+        dptree::filter(|msg: Message| msg.migrate_to_chat_id().is_some()).endpoint(subscriptions::on_migration);
     let messages = Update::filter_message()
+        // A message may be answered: keep room for the reply in this second.
+        .inspect(|bc: Arc<Broadcast>| bc.pacer().note_reply())
         .branch(migrations)
         .branch(commands)
         .endpoint(handlers::on_message);
@@ -222,16 +233,46 @@ impl ErrorHandler<RequestError> for LogErrors {
     }
 }
 
+/// Logs `getUpdates` failures; teloxide retries them with a growing delay
+/// (up to a minute).
+struct PollingErrors;
+
+impl ErrorHandler<RequestError> for PollingErrors {
+    fn handle_error(self: Arc<Self>, error: RequestError) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        match &error {
+            RequestError::Api(ApiError::TerminatedByOtherGetUpdates) => tracing::error!(
+                "409 Conflict from getUpdates: another process is polling with this bot token; \
+                 only one bot may run per token, stop the other one (retrying)"
+            ),
+            _ => tracing::error!(error = %error, "getUpdates failed; retrying"),
+        }
+        Box::pin(async {})
+    }
+}
+
 /// Starts the bot with long polling and runs until SIGINT/SIGTERM.
 pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     let bot = bot_from_env()?;
+    // One bot per state file, before anything is sent or polled. Held until
+    // this function returns; the OS releases it however the process ends.
+    // Both touch files (SQLite may migrate): on the blocking pool.
+    let open = {
+        let (config, engine) = (config.clone(), engine.clone());
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(StateLock, Broadcast)> {
+            let lock = StateLock::acquire(&config.storage.path)?;
+            let bc = Broadcast::open(&config, engine).context("opening the subscription store")?;
+            Ok((lock, bc))
+        })
+    };
+    let (lock, bc) = open.await.context("opening the state file")??;
+    tracing::debug!(lock = %lock.path().display(), "state file locked");
+    let bc = Arc::new(bc);
     let mut signals = Signals::new()?;
-    let live = reload::start(engine.clone(), &config)?;
+    let live = reload::start(engine, &config)?;
     if let Some(listen) = config.http.listen {
         crate::ops::health::serve(listen, live.health(), config.storage.path.clone()).await?;
     }
     let hook = webhook::bind(config.webhook.as_ref()).await?;
-    let bc = Arc::new(Broadcast::open(&config, engine).context("opening the subscription store")?);
     let bot: TgBot = bot.throttle(teloxide::adaptors::throttle::Limits::default());
 
     let me = tokio::select! {
@@ -258,7 +299,8 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     };
 
     let shutdown = CancellationToken::new();
-    let scheduler = tokio::spawn(supervise_scheduler(bot.clone(), bc.clone(), shutdown.clone()));
+    let sender = Arc::new(sender::TelegramSender::new(bot.clone()));
+    let scheduler = tokio::spawn(supervise_scheduler(sender, bc.clone(), shutdown.clone()));
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![live.clone(), bc])
@@ -279,7 +321,7 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
             .await
             .build();
         dispatcher
-            .try_dispatch_with_listener(listener, Arc::new(LogErrors("getUpdates failed; retrying")))
+            .try_dispatch_with_listener(listener, Arc::new(PollingErrors))
             .await
     };
     tokio::pin!(dispatch);
@@ -316,14 +358,15 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
         tracing::warn!("the broadcast scheduler did not stop in time; leaving it");
     }
     tracing::info!("stopped");
+    drop(lock);
     result
 }
 
 /// Runs the broadcast scheduler until shutdown; if it panics, logs it and
 /// starts it again, so broadcasts do not stop silently until a restart.
-async fn supervise_scheduler(bot: TgBot, bc: Arc<Broadcast>, shutdown: CancellationToken) {
+async fn supervise_scheduler(sender: Arc<sender::TelegramSender>, bc: Arc<Broadcast>, shutdown: CancellationToken) {
     loop {
-        let run = tokio::spawn(broadcast::run_scheduler(bot.clone(), bc.clone(), shutdown.clone()));
+        let run = tokio::spawn(broadcast::run_scheduler(sender.clone(), bc.clone(), shutdown.clone()));
         match run.await {
             Ok(()) => return,
             Err(e) => tracing::error!(error = %e, "the broadcast scheduler failed; restarting it"),

@@ -1,52 +1,97 @@
-//! Daily slogan broadcasts: `/subscribe [HH:MM[:SS]]`, `/unsubscribe`,
-//! `/slogan`, and the scheduler that sends every subscribed chat one slogan a
-//! day at its local time.
+//! Daily slogan broadcasts: subscriptions, the scheduler that sends every
+//! subscribed chat one slogan a day at its local time, and the pacing that
+//! keeps replies ahead of it. Nothing here knows teloxide or the bot: the
+//! Telegram commands (`/subscribe`, `/unsubscribe`, `/slogan`) live in
+//! `crate::bot` and call [`Broadcast`]'s async methods, and the scheduler
+//! reaches Telegram through the [`Sender`] trait.
 //!
 //! - [`store`] keeps the subscriptions in SQLite, including the last local
 //!   date each chat was served, written only after Telegram accepted the
 //!   message; this is what makes "once per chat per day" survive restarts.
+//!   Async code calls it through [`Broadcast::store_call`], on tokio's
+//!   blocking pool. [`lock`] keeps a second bot off the same file.
 //! - [`schedule`] is the pure clock arithmetic ([`schedule::next_fire`],
-//!   [`schedule::plan`]).
-//! - [`rotation`] picks the slogan of the day from the engine's slogan lists.
-//! - [`texts`] renders every user-facing text.
-//!
-//! [`run_scheduler`] is one tokio loop: it sleeps until the next chat is due,
-//! or until a subscription changes ([`Broadcast::notify`]), or until shutdown.
+//!   [`schedule::plan`]); [`clock`] makes the wall clock injectable.
+//! - [`scheduler`] is the delivery loop ([`run_scheduler`]): a min-heap of
+//!   next firings, so a delivery costs the same with 100 or 100,000 chats.
+//! - [`delivery`] sends one chat its slogan and records the outcome
+//!   ([`recorder`]: deliveries that finish together share one commit);
+//!   [`pace`] lets the broadcast use only what replies leave of Telegram's
+//!   30 messages a second.
+//! - [`rotation`] picks the slogan of the day; [`texts`] renders every
+//!   user-facing text; [`bench`] measures the scheduler (`qmbot bench
+//!   --subscribers N`).
 
+pub mod bench;
+pub mod clock;
+pub mod delivery;
+pub mod lock;
+pub mod pace;
+pub mod recorder;
 pub mod rotation;
 pub mod schedule;
+pub mod scheduler;
 pub mod store;
 pub mod texts;
 
-use crate::bot::TgBot;
+pub use delivery::{Outcome, SendError, Sender};
+pub use scheduler::run_scheduler;
+
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use clock::{Clock, SystemClock};
+use pace::Pacer;
+use recorder::Recorder;
 use rotation::{Rotation, Slogan};
 use schedule::{Plan, Timing, Window};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
-use store::{NewSubscription, Store, Subscription};
-use teloxide::prelude::*;
-use teloxide::types::{ChatKind, ParseMode, PublicChatKind, ReplyParameters};
-use teloxide::{ApiError, RequestError};
-use texts::Text;
+use std::sync::{Arc, Mutex};
+use store::{Delivery, NewSubscription, Store, Subscribed, Subscription};
 use tokio::sync::Notify;
-use tokio::task::JoinSet;
-use tokio_util::sync::CancellationToken;
 
-/// Subscriptions (SQLite) plus what is needed to pick and send slogans.
+/// Subscriptions (SQLite) plus what is needed to pick, pace and send slogans.
 pub struct Broadcast {
-    store: Store,
+    store: Arc<Store>,
     rotation: Rotation,
     default_time: NaiveTime,
     default_tz: Tz,
     catch_up: chrono::Duration,
+    clock: Arc<dyn Clock>,
+    pacer: Pacer,
+    recorder: Recorder,
+    changes: Mutex<Changes>,
     wake: Notify,
+    reports: tokio::sync::broadcast::Sender<DeliveryReport>,
+}
+
+/// Chats whose subscription changed since the scheduler last looked, and a
+/// counter per chat that every change bumps.
+#[derive(Default)]
+struct Changes {
+    all: bool,
+    chats: Vec<i64>,
+    epochs: HashMap<i64, u64>,
+}
+
+/// What the scheduler took from [`Changes`].
+pub(crate) struct Taken {
+    pub(crate) all: bool,
+    pub(crate) chats: Vec<i64>,
+}
+
+/// How a delivery ended, for observers ([`Broadcast::reports`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// The chat.
+    pub chat_id: i64,
+    /// The local date served.
+    pub date: NaiveDate,
+    /// How it ended.
+    pub outcome: Outcome,
 }
 
 impl Broadcast {
@@ -77,18 +122,60 @@ impl Broadcast {
             "broadcast store opened"
         );
         Ok(Broadcast {
-            store,
+            store: Arc::new(store),
             rotation,
             default_time,
             default_tz,
             catch_up: chrono::Duration::minutes(i64::from(b.catch_up_minutes)),
+            clock: Arc::new(SystemClock),
+            pacer: Pacer::default(),
+            recorder: Recorder::default(),
+            changes: Mutex::new(Changes::default()),
             wake: Notify::new(),
+            reports: tokio::sync::broadcast::channel(1024).0,
         })
     }
 
-    /// The subscription store.
+    /// Uses `clock` instead of the system clock (tests, the benchmark).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Broadcast {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses `pacer` instead of the default one.
+    pub fn with_pacer(mut self, pacer: Pacer) -> Broadcast {
+        self.pacer = pacer;
+        self
+    }
+
+    /// The subscription store. Its calls block: from async code use
+    /// [`Broadcast::store_call`].
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Runs `f` on the store on tokio's blocking pool, off the async
+    /// workers. A panic in `f` is resumed in the caller.
+    pub async fn store_call<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
+        let store = self.store.clone();
+        match tokio::task::spawn_blocking(move || f(&store)).await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(Error::Invalid {
+                path: self.store.path().to_path_buf(),
+                message: format!("storage task cancelled: {e}"),
+            }),
+        }
+    }
+
+    /// Records a delivery (group commit, see [`recorder`]); returns once it
+    /// is committed.
+    pub async fn record(&self, delivery: Delivery) -> Result<()> {
+        self.recorder.record(&self.store, delivery).await
     }
 
     /// The slogan rotation.
@@ -96,32 +183,168 @@ impl Broadcast {
         &self.rotation
     }
 
-    /// Wakes the scheduler so it re-reads the subscriptions (call after
-    /// changing them behind its back).
+    /// The slogan of `date` (the chat's local date).
+    pub fn slogan_for(&self, date: NaiveDate) -> Option<&Slogan> {
+        self.rotation.for_date(date)
+    }
+
+    /// The pacer broadcast sends wait for; the bot notes replies on it.
+    pub fn pacer(&self) -> &Pacer {
+        &self.pacer
+    }
+
+    /// The current time by the broadcast's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The delivery time of `/subscribe` without an argument.
+    pub fn default_time(&self) -> NaiveTime {
+        self.default_time
+    }
+
+    /// The zone of new subscriptions.
+    pub fn default_tz(&self) -> Tz {
+        self.default_tz
+    }
+
+    /// How late a firing missed while down may still be served.
+    pub fn catch_up(&self) -> chrono::Duration {
+        self.catch_up
+    }
+
+    /// Wakes the scheduler so it re-reads every subscription (call after
+    /// changing many behind its back).
     pub fn notify(&self) {
+        self.lock_changes().all = true;
         self.wake.notify_one();
+    }
+
+    /// Tells the scheduler that one chat's subscription changed in the
+    /// store; it re-reads and re-plans that chat alone, and a delivery to
+    /// it that has not gone out yet checks the store again first.
+    pub fn changed(&self, chat_id: i64) {
+        {
+            let mut changes = self.lock_changes();
+            *changes.epochs.entry(chat_id).or_insert(0) += 1;
+            changes.chats.push(chat_id);
+        }
+        self.wake.notify_one();
+    }
+
+    /// How many changes [`Broadcast::changed`] announced for a chat.
+    pub fn epoch(&self, chat_id: i64) -> u64 {
+        self.lock_changes().epochs.get(&chat_id).copied().unwrap_or(0)
+    }
+
+    /// Every chat's [`Broadcast::epoch`] that is not 0.
+    pub(crate) fn epochs(&self) -> HashMap<i64, u64> {
+        self.lock_changes().epochs.clone()
+    }
+
+    pub(crate) fn take_changes(&self) -> Taken {
+        let mut changes = self.lock_changes();
+        Taken {
+            all: std::mem::take(&mut changes.all),
+            chats: std::mem::take(&mut changes.chats),
+        }
+    }
+
+    fn lock_changes(&self) -> std::sync::MutexGuard<'_, Changes> {
+        self.changes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A stream of every finished delivery (lagging receivers lose the
+    /// oldest reports).
+    pub fn reports(&self) -> tokio::sync::broadcast::Receiver<DeliveryReport> {
+        self.reports.subscribe()
+    }
+
+    pub(crate) fn report(&self, report: DeliveryReport) {
+        // No receiver is fine.
+        let _ = self.reports.send(report);
     }
 
     /// What is due for `sub` at `now`, for a scheduler running since
     /// `running_since`.
     pub fn plan(&self, sub: &Subscription, now: DateTime<Utc>, running_since: DateTime<Utc>) -> Plan {
-        schedule::plan(&timing(sub), now, &self.window(running_since))
-    }
-
-    fn window(&self, running_since: DateTime<Utc>) -> Window {
-        Window {
+        let window = Window {
             running_since,
             catch_up: self.catch_up,
+        };
+        schedule::plan(&timing(sub), now, &window)
+    }
+
+    /// When `sub`'s next slogan comes, seen at `now` (`now` itself when one
+    /// is due).
+    pub fn next_delivery(&self, sub: &Subscription, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self.plan(sub, now, DateTime::<Utc>::MAX_UTC) {
+            Plan::Due { .. } => now,
+            Plan::At { at, .. } => at,
         }
+    }
+
+    /// One chat's subscription, active or not.
+    pub async fn subscription(&self, chat_id: i64) -> Result<Option<Subscription>> {
+        self.store_call(move |s| s.get(chat_id)).await
     }
 
     /// The zone `/slogan` and `/subscribe` use for a chat: its own when it
     /// has one, else the configured one.
-    fn zone_of(&self, chat_id: i64) -> Tz {
-        match self.store.get(chat_id) {
+    pub async fn zone_of(&self, chat_id: i64) -> Tz {
+        match self.subscription(chat_id).await {
             Ok(Some(s)) => s.tz,
-            _ => self.default_tz,
+            Ok(None) => self.default_tz,
+            Err(e) => {
+                tracing::warn!(chat_id, error = %e, "could not read a subscription; using the default zone");
+                self.default_tz
+            }
         }
+    }
+
+    /// Subscribes a chat or changes its time; returns what changed and the
+    /// subscription now stored.
+    pub async fn subscribe(&self, new: NewSubscription) -> Result<(Subscribed, Subscription)> {
+        let chat_id = new.chat_id;
+        let path = self.store.path().to_path_buf();
+        let saved = self
+            .store_call(move |s| {
+                let outcome = s.subscribe(&new)?;
+                let sub = s.get(chat_id)?.ok_or_else(|| Error::Invalid {
+                    path,
+                    message: format!("subscription of chat {chat_id} missing right after it was saved"),
+                })?;
+                Ok((outcome, sub))
+            })
+            .await?;
+        self.changed(chat_id);
+        Ok(saved)
+    }
+
+    /// Stops a chat's slogans; returns whether it was subscribed.
+    pub async fn unsubscribe(&self, chat_id: i64) -> Result<bool> {
+        let at = self.now();
+        let was = self.store_call(move |s| s.unsubscribe(chat_id, at)).await?;
+        self.changed(chat_id);
+        Ok(was)
+    }
+
+    /// Stops a chat's slogans for `reason`; returns whether it was active.
+    pub async fn deactivate(&self, chat_id: i64, reason: String) -> Result<bool> {
+        let at = self.now();
+        let was = self.store_call(move |s| s.deactivate(chat_id, &reason, at)).await?;
+        self.changed(chat_id);
+        Ok(was)
+    }
+
+    /// Moves a group's subscription to the supergroup it became; returns
+    /// the subscription now in force there.
+    pub async fn migrate(&self, from: i64, to: i64) -> Result<Option<Subscription>> {
+        let now = self.store_call(move |s| s.migrate(from, to)).await?;
+        tracing::info!(from, to, "subscription moved to the supergroup");
+        self.changed(from);
+        self.changed(to);
+        Ok(now)
     }
 }
 
@@ -131,513 +354,5 @@ fn timing(sub: &Subscription) -> Timing {
         tz: sub.tz,
         last_delivered: sub.last_delivered,
         since: sub.subscribed_at,
-    }
-}
-
-/// `/subscribe [HH:MM[:SS]] [IANA zone]`: subscribes the chat or changes its
-/// time. Groups: administrators only.
-pub async fn on_subscribe(bot: TgBot, msg: Message, bc: Arc<Broadcast>, arg: String) -> ResponseResult<()> {
-    let chat_id = msg.chat.id.0;
-    let Some(who) = authorize_or_refuse(&bot, &msg).await? else {
-        return Ok(());
-    };
-    let tz_now = bc.zone_of(chat_id);
-    let Some((time, tz)) = parse_arg(&arg, bc.default_time, tz_now) else {
-        return reply(&bot, &msg, Text::BadTime { arg: arg.trim() }).await;
-    };
-    let now = Utc::now();
-    let new = NewSubscription {
-        chat_id,
-        chat_type: chat_type(&msg.chat).to_string(),
-        time,
-        tz,
-        at: now,
-        by: who.id,
-        by_name: who.name,
-    };
-    let saved = bc
-        .store
-        .subscribe(&new)
-        .and_then(|outcome| Ok((outcome, bc.store.get(chat_id)?)));
-    let (outcome, sub) = match saved {
-        Ok((outcome, Some(sub))) => (outcome, sub),
-        Ok((_, None)) => return reply(&bot, &msg, Text::StorageFailed).await,
-        Err(e) => {
-            tracing::error!(chat_id, error = %e, "could not save a subscription");
-            return reply(&bot, &msg, Text::StorageFailed).await;
-        }
-    };
-    bc.notify();
-    tracing::info!(chat_id, time = %sub.time, tz = %sub.tz, ?outcome, "subscribed");
-    let next = match bc.plan(&sub, now, DateTime::<Utc>::MAX_UTC) {
-        Plan::Due { .. } => now,
-        Plan::At { at, .. } => at,
-    };
-    let text = Text::Subscribed {
-        outcome: &outcome,
-        time: sub.time,
-        tz: sub.tz,
-        next,
-        today: now.with_timezone(&sub.tz).date_naive(),
-    };
-    reply(&bot, &msg, text).await
-}
-
-/// `/unsubscribe`: stops the chat's slogans. Groups: administrators only.
-pub async fn on_unsubscribe(bot: TgBot, msg: Message, bc: Arc<Broadcast>) -> ResponseResult<()> {
-    let chat_id = msg.chat.id.0;
-    if authorize_or_refuse(&bot, &msg).await?.is_none() {
-        return Ok(());
-    }
-    let text = match bc.store.unsubscribe(chat_id, Utc::now()) {
-        Ok(true) => {
-            bc.notify();
-            tracing::info!(chat_id, "unsubscribed");
-            Text::Unsubscribed
-        }
-        Ok(false) => Text::NotSubscribed,
-        Err(e) => {
-            tracing::error!(chat_id, error = %e, "could not save an unsubscription");
-            Text::StorageFailed
-        }
-    };
-    reply(&bot, &msg, text).await
-}
-
-/// `/slogan`: today's slogan now (anyone may ask).
-pub async fn on_slogan(bot: TgBot, msg: Message, bc: Arc<Broadcast>) -> ResponseResult<()> {
-    let date = Utc::now().with_timezone(&bc.zone_of(msg.chat.id.0)).date_naive();
-    let text = match bc.rotation.for_date(date) {
-        Some(slogan) => Text::Today { slogan, date },
-        None => Text::NoSlogans,
-    };
-    reply(&bot, &msg, text).await
-}
-
-/// A service message saying a group became a supergroup
-/// (`migrate_to_chat_id`): moves its subscription along. Route it here when
-/// the bot sees such messages; deliveries also follow a migration on their own.
-pub async fn on_migration(msg: Message, bc: Arc<Broadcast>) -> ResponseResult<()> {
-    if let Some(to) = msg.migrate_to_chat_id() {
-        migrate(&bc, msg.chat.id.0, to.0);
-    }
-    Ok(())
-}
-
-/// Moves a subscription to the supergroup a group became; false when the
-/// store failed.
-fn migrate(bc: &Broadcast, from: i64, to: i64) -> bool {
-    match bc.store.migrate(from, to) {
-        Ok(_) => {
-            tracing::info!(from, to, "subscription moved to the supergroup");
-            bc.notify();
-            true
-        }
-        Err(e) => {
-            tracing::error!(from, to, error = %e, "could not move a subscription");
-            false
-        }
-    }
-}
-
-/// Who changed a subscription.
-struct Who {
-    id: Option<i64>,
-    name: Option<String>,
-}
-
-/// Checks the sender may change this chat's subscription; replies with a
-/// refusal and returns `None` when not.
-async fn authorize_or_refuse(bot: &TgBot, msg: &Message) -> ResponseResult<Option<Who>> {
-    match authorize(bot, msg).await {
-        Ok(Some(who)) => Ok(Some(who)),
-        Ok(None) => {
-            tracing::info!(chat_id = msg.chat.id.0, user = ?msg.from.as_ref().map(|u| u.id.0), "refused: not an administrator");
-            reply(bot, msg, Text::AdminsOnly).await.map(|()| None)
-        }
-        Err(e) => {
-            tracing::warn!(chat_id = msg.chat.id.0, error = %e, "getChatMember failed");
-            reply(bot, msg, Text::CannotCheckAdmin).await.map(|()| None)
-        }
-    }
-}
-
-/// Private chats: the user. Channels: whoever can post is an administrator.
-/// Groups: the creator or an administrator (`getChatMember`), including an
-/// administrator posting anonymously as the group.
-async fn authorize(bot: &TgBot, msg: &Message) -> Result<Option<Who>, RequestError> {
-    let user = msg.from.as_ref();
-    let who = Who {
-        id: user.map(|u| u.id.0 as i64),
-        name: user.map(|u| match &u.username {
-            Some(name) => format!("@{name}"),
-            None => u.full_name(),
-        }),
-    };
-    let chat = &msg.chat;
-    if chat.is_private() || chat.is_channel() {
-        return Ok(Some(who));
-    }
-    if msg.sender_chat.as_ref().is_some_and(|c| c.id == chat.id) {
-        return Ok(Some(Who {
-            id: None,
-            name: Some("匿名管理员".to_string()),
-        }));
-    }
-    let Some(user) = user else {
-        return Ok(None);
-    };
-    let member = bot.get_chat_member(chat.id, user.id).await?;
-    Ok(member.kind.is_privileged().then_some(who))
-}
-
-async fn reply(bot: &TgBot, msg: &Message, text: Text<'_>) -> ResponseResult<()> {
-    let mut req = bot.send_message(msg.chat.id, text.html()).parse_mode(ParseMode::Html);
-    if !msg.chat.is_private() {
-        req = req.reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
-        if msg.is_topic_message {
-            if let Some(thread) = msg.thread_id {
-                req = req.message_thread_id(thread);
-            }
-        }
-    }
-    req.await?;
-    Ok(())
-}
-
-fn chat_type(chat: &teloxide::types::Chat) -> &'static str {
-    match &chat.kind {
-        ChatKind::Private(_) => "private",
-        ChatKind::Public(p) => match p.kind {
-            PublicChatKind::Group => "group",
-            PublicChatKind::Supergroup(_) => "supergroup",
-            PublicChatKind::Channel(_) => "channel",
-        },
-    }
-}
-
-/// Parses `/subscribe`'s argument: nothing (the default time), a time
-/// (`HH:MM` or `HH:MM:SS`, full-width digits and colon accepted), an IANA
-/// zone, or both. `tz` is the zone when none is given.
-fn parse_arg(arg: &str, default_time: NaiveTime, tz: Tz) -> Option<(NaiveTime, Tz)> {
-    let arg: String = arg
-        .chars()
-        .map(|c| match c {
-            '：' => ':',
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            c => c,
-        })
-        .collect();
-    let (mut time, mut zone) = (None, None);
-    for token in arg.split_whitespace() {
-        if let (None, Some(t)) = (time, crate::config::parse_time(token)) {
-            time = Some(t);
-        } else if let (None, Ok(z)) = (zone, token.parse::<Tz>()) {
-            zone = Some(z);
-        } else {
-            return None;
-        }
-    }
-    Some((time.unwrap_or(default_time), zone.unwrap_or(tz)))
-}
-
-/// At most this many deliveries wait on Telegram at once; `Throttle` paces them.
-const MAX_IN_FLIGHT: usize = 64;
-/// The loop re-reads the clock at least this often (guards against wall-clock
-/// jumps and suspend, which monotonic sleeps do not see).
-const MAX_SLEEP: Duration = Duration::from_secs(600);
-/// Longest wait between network retries.
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
-
-/// The delivery loop; returns when `shutdown` is cancelled. Deliveries in
-/// progress get 0.8 s to finish so an accepted message is recorded (the
-/// bot waits 1 s for the scheduler at shutdown).
-pub async fn run_scheduler(bot: TgBot, bc: Arc<Broadcast>, shutdown: CancellationToken) {
-    Scheduler {
-        bot,
-        bc,
-        shutdown,
-        started: Utc::now(),
-        tasks: JoinSet::new(),
-        in_flight: HashMap::new(),
-        busy: HashSet::new(),
-        skip: HashMap::new(),
-    }
-    .run()
-    .await
-}
-
-struct Scheduler {
-    bot: TgBot,
-    bc: Arc<Broadcast>,
-    shutdown: CancellationToken,
-    /// When this scheduler started: firings before it were missed while down.
-    started: DateTime<Utc>,
-    tasks: JoinSet<Outcome>,
-    /// Task id → chat id, for deliveries in progress.
-    in_flight: HashMap<tokio::task::Id, (i64, NaiveDate)>,
-    /// Chats with a delivery in progress.
-    busy: HashSet<i64>,
-    /// Chats that cannot be served on a date (failed for good that day).
-    skip: HashMap<i64, NaiveDate>,
-}
-
-/// How one delivery ended.
-#[derive(Debug)]
-enum Outcome {
-    /// Telegram accepted it and it is recorded.
-    Delivered,
-    /// Telegram accepted it but recording failed: do not send again today.
-    SentNotRecorded,
-    /// The chat is gone (blocked, kicked, deleted…) and was deactivated.
-    Deactivated,
-    /// The group became a supergroup; the subscription was moved and the
-    /// next round delivers there.
-    Migrated,
-    /// No slogan could be sent today (no slogans, or errors until the day ended).
-    GaveUp,
-    /// Shutdown came first.
-    Interrupted,
-}
-
-impl Scheduler {
-    async fn run(mut self) {
-        if self.bc.rotation.is_empty() {
-            tracing::warn!("the corpus has no slogans: the broadcast scheduler stays idle");
-            self.shutdown.cancelled().await;
-            return;
-        }
-        tracing::info!(slogans = self.bc.rotation.len(), "broadcast scheduler started");
-        let mut store_backoff = Duration::from_secs(1);
-        loop {
-            let wait = match self.bc.store.active() {
-                Ok(subs) => {
-                    store_backoff = Duration::from_secs(1);
-                    let next = self.dispatch(subs, Utc::now());
-                    next.map_or(MAX_SLEEP, |at| (at - Utc::now()).to_std().unwrap_or_default())
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "could not read subscriptions");
-                    store_backoff = (store_backoff * 2).min(MAX_BACKOFF);
-                    store_backoff
-                }
-            };
-            let wait = wait.min(MAX_SLEEP);
-            tokio::select! {
-                biased;
-                _ = self.shutdown.cancelled() => break,
-                Some(done) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => self.finished(done),
-                _ = self.bc.wake.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
-            }
-        }
-        let drain = async {
-            while let Some(done) = self.tasks.join_next_with_id().await {
-                self.finished(done);
-            }
-        };
-        if tokio::time::timeout(Duration::from_millis(800), drain).await.is_err() {
-            tracing::warn!("deliveries still running at shutdown were aborted");
-            self.tasks.abort_all();
-        }
-        tracing::info!("broadcast scheduler stopped");
-    }
-
-    /// Starts the deliveries that are due; returns when the next one is.
-    fn dispatch(&mut self, subs: Vec<Subscription>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let mut next: Option<DateTime<Utc>> = None;
-        for sub in subs {
-            if self.busy.contains(&sub.chat_id) {
-                continue;
-            }
-            let window = self.bc.window(self.started);
-            let mut plan = schedule::plan(&timing(&sub), now, &window);
-            if let Plan::Due { date } = plan {
-                if self.skip.get(&sub.chat_id) == Some(&date) {
-                    plan = schedule::after_day(date, &timing(&sub), now, &window);
-                }
-            }
-            match plan {
-                Plan::Due { date } if self.busy.len() < MAX_IN_FLIGHT => self.spawn(sub, date),
-                // Full: a finishing delivery wakes the loop.
-                Plan::Due { .. } => {}
-                Plan::At { at, .. } => next = Some(next.map_or(at, |n| n.min(at))),
-            }
-        }
-        next
-    }
-
-    fn spawn(&mut self, sub: Subscription, date: NaiveDate) {
-        let chat_id = sub.chat_id;
-        let task = deliver(self.bot.clone(), self.bc.clone(), sub, date, self.shutdown.clone());
-        let id = self.tasks.spawn(task).id();
-        self.in_flight.insert(id, (chat_id, date));
-        self.busy.insert(chat_id);
-    }
-
-    fn finished(&mut self, done: Result<(tokio::task::Id, Outcome), tokio::task::JoinError>) {
-        let (id, outcome) = match done {
-            Ok((id, outcome)) => (id, Some(outcome)),
-            Err(e) => (e.id(), None),
-        };
-        let Some((chat_id, date)) = self.in_flight.remove(&id) else {
-            return;
-        };
-        self.busy.remove(&chat_id);
-        match outcome {
-            Some(Outcome::Delivered | Outcome::Deactivated | Outcome::Migrated | Outcome::Interrupted) => {}
-            Some(Outcome::SentNotRecorded | Outcome::GaveUp) | None => {
-                self.skip.retain(|_, d| *d >= date.pred_opt().unwrap_or(date));
-                self.skip.insert(chat_id, date);
-            }
-        }
-    }
-}
-
-/// Sends `date`'s slogan to one chat and records it; [`Outcome`] lists the
-/// endings.
-async fn deliver(
-    bot: TgBot,
-    bc: Arc<Broadcast>,
-    sub: Subscription,
-    date: NaiveDate,
-    shutdown: CancellationToken,
-) -> Outcome {
-    let chat_id = sub.chat_id;
-    let Some(slogan) = bc.rotation.for_date(date) else {
-        tracing::warn!(chat_id, %date, "no slogans to broadcast");
-        return Outcome::GaveUp;
-    };
-    let text = Text::Daily { slogan, date }.html();
-    let day_ends = date
-        .succ_opt()
-        .map(|d| schedule::fire_at(d, NaiveTime::MIN, sub.tz))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC);
-    let mut backoff = Duration::from_secs(1);
-    let mut retry_afters = 0;
-    loop {
-        let sent = bot
-            .send_message(ChatId(chat_id), text.as_str())
-            .parse_mode(ParseMode::Html)
-            .await;
-        let error = match sent {
-            Ok(message) => return recorded(&bc, chat_id, date, message.id.0, slogan),
-            Err(e) => e,
-        };
-        let wait = match &error {
-            // Throttle already waits and retries; this is its fallback.
-            RequestError::RetryAfter(after) if retry_afters < 20 => {
-                crate::ops::metrics::delivery_failed("retry_after");
-                retry_afters += 1;
-                tracing::warn!(chat_id, after = ?after.duration(), "rate limited; retrying");
-                after.duration()
-            }
-            RequestError::MigrateToChatId(to) => {
-                crate::ops::metrics::delivery_failed("migrated");
-                return if migrate(&bc, chat_id, to.0) {
-                    Outcome::Migrated
-                } else {
-                    Outcome::GaveUp
-                };
-            }
-            RequestError::Api(api) if gone(api).is_some() => {
-                crate::ops::metrics::delivery_failed("chat_gone");
-                let reason = gone(api).unwrap_or_default();
-                match bc.store.deactivate(chat_id, &reason, Utc::now()) {
-                    Ok(_) => tracing::info!(chat_id, reason, "subscription deactivated"),
-                    Err(e) => {
-                        tracing::error!(chat_id, error = %e, "could not deactivate a subscription")
-                    }
-                }
-                return Outcome::Deactivated;
-            }
-            RequestError::Network(_) | RequestError::Io(_) if Utc::now() + backoff < day_ends => {
-                crate::ops::metrics::delivery_failed("network");
-                tracing::warn!(chat_id, error = %error, retry_in = ?backoff, "broadcast failed; retrying");
-                let wait = backoff;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                wait
-            }
-            _ => {
-                crate::ops::metrics::delivery_failed("gave_up");
-                tracing::error!(chat_id, %date, error = %error, "broadcast failed; skipping this chat today");
-                return Outcome::GaveUp;
-            }
-        };
-        tokio::select! {
-            _ = shutdown.cancelled() => return Outcome::Interrupted,
-            _ = tokio::time::sleep(wait) => {}
-        }
-    }
-}
-
-fn recorded(bc: &Broadcast, chat_id: i64, date: NaiveDate, message_id: i32, slogan: &Slogan) -> Outcome {
-    crate::ops::metrics::delivered();
-    match bc.store.mark_delivered(chat_id, date, message_id, Utc::now()) {
-        Ok(()) => {
-            tracing::info!(chat_id, %date, year = slogan.year, number = slogan.number, "slogan delivered");
-            Outcome::Delivered
-        }
-        Err(e) => {
-            tracing::error!(chat_id, %date, error = %e, "slogan delivered but not recorded");
-            Outcome::SentNotRecorded
-        }
-    }
-}
-
-/// The reason to stop a subscription for good, when the error says the chat
-/// cannot receive messages any more.
-fn gone(e: &ApiError) -> Option<String> {
-    let reason = match e {
-        ApiError::BotBlocked => "blocked by the user",
-        ApiError::BotKicked | ApiError::BotKickedFromSupergroup | ApiError::BotKickedFromChannel => {
-            "bot removed from the chat"
-        }
-        ApiError::UserDeactivated => "user deactivated",
-        ApiError::ChatNotFound => "chat not found",
-        ApiError::GroupDeactivated => "group deactivated",
-        ApiError::CantInitiateConversation => "user never started the bot",
-        ApiError::CantTalkWithBots => "chat is a bot",
-        ApiError::Unknown(text) if text.starts_with("Forbidden:") => return Some(text.clone()),
-        _ => return None,
-    };
-    Some(reason.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subscribe_argument() {
-        let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
-        let sh = chrono_tz::Asia::Shanghai;
-        let t = |h, m, s| NaiveTime::from_hms_opt(h, m, s).unwrap();
-        assert_eq!(parse_arg("", nine, sh), Some((nine, sh)));
-        assert_eq!(parse_arg("  07:30 ", nine, sh), Some((t(7, 30, 0), sh)));
-        assert_eq!(parse_arg("07:30:15", nine, sh), Some((t(7, 30, 15), sh)));
-        assert_eq!(parse_arg("０８：３０", nine, sh), Some((t(8, 30, 0), sh)));
-        assert_eq!(
-            parse_arg("18:00 Europe/Berlin", nine, sh),
-            Some((t(18, 0, 0), chrono_tz::Europe::Berlin))
-        );
-        assert_eq!(parse_arg("UTC", nine, sh), Some((nine, chrono_tz::UTC)));
-        for bad in ["25:00", "9点", "07:30 08:00", "Mars/Base", "07:30 UTC UTC", "<b>"] {
-            assert_eq!(parse_arg(bad, nine, sh), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn gone_errors() {
-        assert!(gone(&ApiError::BotBlocked).is_some());
-        assert!(gone(&ApiError::ChatNotFound).is_some());
-        assert!(gone(&ApiError::Unknown(
-            "Forbidden: bot is not a member of the supergroup chat".into()
-        ))
-        .is_some());
-        assert!(gone(&ApiError::MessageIsTooLong).is_none());
-        // Losing the right to post is often temporary: skip the day, keep the chat.
-        assert!(gone(&ApiError::NotEnoughRightsToPostMessages).is_none());
-        assert!(gone(&ApiError::Unknown("Bad Request: something".into())).is_none());
     }
 }

@@ -1,21 +1,28 @@
 //! Subscriptions in SQLite (`[storage] path`): one row per chat, kept after
 //! unsubscribing so the history of who subscribed when is not lost.
 //!
-//! The file is created on first use, runs in WAL mode with `synchronous =
-//! FULL` (a delivery recorded is a delivery remembered, even after a power
-//! cut), and carries its schema version in `PRAGMA user_version`: each entry
-//! of the `MIGRATIONS` list brings the schema one version further, up to
-//! [`SCHEMA_VERSION`].
+//! The file is created on first use and runs in WAL mode with `synchronous =
+//! NORMAL`: a committed change survives the process being killed at any
+//! moment; only a power cut or an OS crash can lose the last commits before
+//! the next checkpoint (see the README's delivery windows). It carries its
+//! schema version in `PRAGMA user_version`: each entry of the `MIGRATIONS`
+//! list brings the schema one version further, up to [`SCHEMA_VERSION`], in
+//! one `BEGIN IMMEDIATE` transaction that reads the version under the write
+//! lock, so two processes opening an old file at once cannot both migrate it.
+//!
+//! Every call blocks on SQLite: async code calls the store through
+//! [`super::Broadcast`], which runs it on tokio's blocking pool.
 
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// Schema migrations; after applying entry `i` the file is at version `i + 1`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE subscription (
     chat_id            INTEGER PRIMARY KEY,  -- Telegram chat id
     chat_type          TEXT    NOT NULL,     -- private, group, supergroup, channel
@@ -32,7 +39,15 @@ CREATE TABLE subscription (
     deactivated_reason TEXT                  -- unsubscribed, blocked, kicked, chat not found...
 ) STRICT;
 CREATE INDEX subscription_active ON subscription (active);
-"];
+",
+    "
+-- Version 2: whether the last recorded delivery was accepted by Telegram or
+-- its outcome is unknown (the request left, no answer came: never resent).
+ALTER TABLE subscription ADD COLUMN last_delivery_status TEXT
+    CHECK (last_delivery_status IN ('accepted', 'unknown'));
+UPDATE subscription SET last_delivery_status = 'accepted' WHERE last_delivered IS NOT NULL;
+",
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -54,8 +69,10 @@ pub struct Subscription {
     pub last_delivered: Option<NaiveDate>,
     /// When that happened.
     pub last_delivered_at: Option<DateTime<Utc>>,
-    /// Telegram's id of that message.
+    /// Telegram's id of that message (`None` when the outcome is unknown).
     pub last_message_id: Option<i32>,
+    /// Whether Telegram accepted that message or its outcome is unknown.
+    pub last_delivery_status: Option<DeliveryStatus>,
     /// When the current time was set.
     pub subscribed_at: DateTime<Utc>,
     /// Who set it (Telegram user id), when known.
@@ -66,6 +83,48 @@ pub struct Subscription {
     pub deactivated_at: Option<DateTime<Utc>>,
     /// Why it stopped: `unsubscribed`, or the Telegram error that stopped it.
     pub deactivated_reason: Option<String>,
+}
+
+/// What is known about the last recorded delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Telegram accepted the message (`last_message_id` is its id).
+    Accepted,
+    /// The request left but no answer came (timeout, connection lost, a
+    /// server error): Telegram may or may not have delivered it. The day
+    /// counts as served, so the slogan is never sent twice.
+    Unknown,
+}
+
+impl DeliveryStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Accepted => "accepted",
+            DeliveryStatus::Unknown => "unknown",
+        }
+    }
+
+    fn parse(s: &str) -> Option<DeliveryStatus> {
+        match s {
+            "accepted" => Some(DeliveryStatus::Accepted),
+            "unknown" => Some(DeliveryStatus::Unknown),
+            _ => None,
+        }
+    }
+}
+
+/// One delivery to record: Telegram accepted message `message_id`, or
+/// (`None`) its outcome is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// The chat.
+    pub chat_id: i64,
+    /// The local date served.
+    pub date: NaiveDate,
+    /// Telegram's id of the message, when it answered.
+    pub message_id: Option<i32>,
+    /// When it was sent.
+    pub at: DateTime<Utc>,
 }
 
 /// A request to subscribe a chat (or change its time).
@@ -128,7 +187,10 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), mode, "SQLite refused WAL mode");
         }
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Every write transaction takes the write lock when it begins, so
+        // a read-then-write never fails halfway with SQLITE_BUSY.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
         migrate(&mut conn, &path)?;
         Ok(Store {
             path,
@@ -185,6 +247,33 @@ impl Store {
         Ok(outcome)
     }
 
+    /// Inserts or replaces many subscriptions in one transaction (for
+    /// imports and benchmarks); returns how many were written.
+    pub fn subscribe_all(&self, subs: &[NewSubscription]) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR REPLACE INTO subscription
+                    (chat_id, chat_type, local_time, timezone, active, subscribed_at, subscribed_by, subscribed_by_name)
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)",
+            )?;
+            for new in subs {
+                stmt.execute(params![
+                    new.chat_id,
+                    new.chat_type,
+                    time_text(new.time),
+                    new.tz.name(),
+                    stamp(new.at),
+                    new.by,
+                    new.by_name,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(subs.len())
+    }
+
     /// Stops a chat's slogans; returns whether it was subscribed.
     pub fn unsubscribe(&self, chat_id: i64, at: DateTime<Utc>) -> Result<bool> {
         self.deactivate(chat_id, "unsubscribed", at)
@@ -203,11 +292,50 @@ impl Store {
     /// Records that Telegram accepted `date`'s slogan for a chat. Never moves
     /// the date backwards.
     pub fn mark_delivered(&self, chat_id: i64, date: NaiveDate, message_id: i32, at: DateTime<Utc>) -> Result<()> {
-        self.conn().execute(
-            "UPDATE subscription SET last_delivered = ?2, last_message_id = ?3, last_delivered_at = ?4
-             WHERE chat_id = ?1 AND (last_delivered IS NULL OR last_delivered < ?2)",
-            params![chat_id, date_text(date), message_id, stamp(at)],
-        )?;
+        self.record_all(&[Delivery {
+            chat_id,
+            date,
+            message_id: Some(message_id),
+            at,
+        }])
+    }
+
+    /// Records that `date`'s slogan was sent to a chat but its outcome is
+    /// unknown (see [`DeliveryStatus::Unknown`]): the day counts as served.
+    pub fn mark_unknown(&self, chat_id: i64, date: NaiveDate, at: DateTime<Utc>) -> Result<()> {
+        self.record_all(&[Delivery {
+            chat_id,
+            date,
+            message_id: None,
+            at,
+        }])
+    }
+
+    /// Records several deliveries in one transaction (all or none).
+    pub fn record_all(&self, deliveries: &[Delivery]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE subscription
+                 SET last_delivered = ?2, last_message_id = ?3, last_delivered_at = ?4, last_delivery_status = ?5
+                 WHERE chat_id = ?1 AND (last_delivered IS NULL OR last_delivered < ?2)",
+            )?;
+            for d in deliveries {
+                let status = match d.message_id {
+                    Some(_) => DeliveryStatus::Accepted,
+                    None => DeliveryStatus::Unknown,
+                };
+                stmt.execute(params![
+                    d.chat_id,
+                    date_text(d.date),
+                    d.message_id,
+                    stamp(d.at),
+                    status.as_str()
+                ])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -253,6 +381,25 @@ impl Store {
         get(&self.conn(), chat_id)
     }
 
+    /// The subscriptions of some chats, active or not, in one go; chats
+    /// without a row (or with a damaged one, which is logged) are left out.
+    pub fn get_many(&self, chat_ids: &[i64]) -> Result<Vec<Subscription>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT * FROM subscription WHERE chat_id = ?1")?;
+        let mut subs = Vec::with_capacity(chat_ids.len());
+        for &id in chat_ids {
+            match stmt.query_row(params![id], from_row).optional() {
+                Ok(Some(sub)) => subs.push(sub),
+                Ok(None) => {}
+                Err(e @ rusqlite::Error::FromSqlConversionFailure(..)) => {
+                    tracing::error!(path = %self.path.display(), chat_id = id, error = %e, "skipping a damaged subscription row")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(subs)
+    }
+
     /// Every active subscription.
     pub fn active(&self) -> Result<Vec<Subscription>> {
         self.query("SELECT * FROM subscription WHERE active = 1 ORDER BY chat_id")
@@ -282,8 +429,11 @@ impl Store {
     }
 }
 
+/// Brings the schema up to [`SCHEMA_VERSION`] in one `BEGIN IMMEDIATE`
+/// transaction; the version is read inside it, under the write lock.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
         return Err(Error::Invalid {
             path: path.to_path_buf(),
@@ -293,13 +443,15 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             ),
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as i32 + 1)?;
-        tx.commit()?;
-        tracing::info!(path = %path.display(), version = i + 1, "subscription store migrated");
+    if version == SCHEMA_VERSION {
+        return Ok(());
     }
+    for sql in MIGRATIONS.iter().skip(version.max(0) as usize) {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    tracing::info!(path = %path.display(), from = version, to = SCHEMA_VERSION, "subscription store migrated");
     Ok(())
 }
 
@@ -323,6 +475,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         last_delivered: parse_opt(row, "last_delivered", |s| s.parse::<NaiveDate>().ok())?,
         last_delivered_at: parse_opt(row, "last_delivered_at", parse_stamp)?,
         last_message_id: row.get("last_message_id")?,
+        last_delivery_status: parse_opt(row, "last_delivery_status", DeliveryStatus::parse)?,
         subscribed_at: parse(row, "subscribed_at", parse_stamp)?,
         subscribed_by: row.get("subscribed_by")?,
         subscribed_by_name: row.get("subscribed_by_name")?,
@@ -502,6 +655,68 @@ mod tests {
         let kept = store.migrate(-5, -1005)?.unwrap();
         assert_eq!((kept.time, kept.last_delivered), (hm(20, 0), Some(day(10))));
         assert_eq!(store.all()?.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated_and_keeps_everything() -> Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            // A file as the first release wrote it.
+            let conn = Connection::open(&path)?;
+            conn.execute_batch(MIGRATIONS[0])?;
+            conn.pragma_update(None, "user_version", 1)?;
+            conn.execute(
+                "INSERT INTO subscription (chat_id, chat_type, local_time, timezone, active, last_delivered,
+                    last_delivered_at, last_message_id, subscribed_at, subscribed_by, subscribed_by_name)
+                 VALUES (-42, 'group', '07:30:00', 'Europe/Berlin', 1, '2024-09-09',
+                    '2024-09-09T05:30:00.000Z', 77, '2024-09-01T00:00:00.000Z', 5, '@old')",
+                [],
+            )?;
+            conn.execute(
+                "INSERT INTO subscription (chat_id, chat_type, local_time, timezone, active, subscribed_at,
+                    deactivated_at, deactivated_reason)
+                 VALUES (8, 'private', '09:00:00', 'Asia/Shanghai', 0, '2024-09-01T00:00:00.000Z',
+                    '2024-09-02T00:00:00.000Z', 'unsubscribed')",
+                [],
+            )?;
+        }
+        let store = Store::open(&path)?;
+        let v: i32 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0))?;
+        assert_eq!(v, SCHEMA_VERSION);
+        let old = store.get(-42)?.unwrap();
+        assert_eq!(
+            (old.time, old.tz, old.last_delivered, old.last_message_id),
+            (hm(7, 30), chrono_tz::Europe::Berlin, Some(day(9)), Some(77))
+        );
+        assert_eq!(old.last_delivery_status, Some(DeliveryStatus::Accepted));
+        assert_eq!(old.subscribed_by_name.as_deref(), Some("@old"));
+        let gone = store.get(8)?.unwrap();
+        assert!(!gone.active && gone.last_delivery_status.is_none());
+        assert_eq!(gone.deactivated_reason.as_deref(), Some("unsubscribed"));
+        // Opening again changes nothing.
+        drop(store);
+        assert_eq!(Store::open(&path)?.get(-42)?.unwrap(), old);
+        Ok(())
+    }
+
+    #[test]
+    fn an_unknown_outcome_counts_as_served() -> Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.sqlite3"))?;
+        store.subscribe(&sub(3, hm(9, 0)))?;
+        store.mark_unknown(3, day(10), at(1, 0))?;
+        let s = store.get(3)?.unwrap();
+        assert_eq!(
+            (s.last_delivered, s.last_message_id, s.last_delivery_status),
+            (Some(day(10)), None, Some(DeliveryStatus::Unknown))
+        );
+        store.mark_delivered(3, day(11), 9, at(2, 0))?;
+        let s = store.get(3)?.unwrap();
+        assert_eq!(s.last_delivery_status, Some(DeliveryStatus::Accepted));
+        let many = store.get_many(&[3, 4])?;
+        assert_eq!(many.len(), 1);
         Ok(())
     }
 

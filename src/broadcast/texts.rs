@@ -3,9 +3,9 @@
 
 use super::rotation::Slogan;
 use super::store::Subscribed;
+use crate::format::escape;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
-use teloxide::utils::html::escape;
 
 /// A reply or broadcast, rendered with [`Text::html`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -60,8 +60,11 @@
 //!   that `chat_id`) with a [`Fault`]: `RetryAfter(secs)` (429 with
 //!   `parameters.retry_after`), `Blocked` (403), `Kicked` (403),
 //!   `Deactivated` (403), `ChatNotFound` (400), `Migrated(new_id)` (400 with
-//!   `parameters.migrate_to_chat_id`), or `Custom`. Do not use 5xx: teloxide
-//!   sleeps 10 s on them.
+//!   `parameters.migrate_to_chat_id`), `Conflict` (409, another `getUpdates`
+//!   poller), `AcceptAndHang` (the call is carried out and recorded as
+//!   successful, but the answer never comes: a timeout after Telegram
+//!   accepted the message), or `Custom`. Do not use 5xx: teloxide sleeps 10 s
+//!   on them.
 //! * Every call is recorded as a [`Call`] (method as sent, params as JSON,
 //!   `Instant` and wall-clock time, whether it succeeded and the response).
 //!   [`FakeBot::calls`] returns a snapshot; [`FakeBot::wait_for`] waits,
@@ -73,6 +76,8 @@
 //!   must be answered in the same chat (teloxide handles a chat's updates in
 //!   order) and assert on what was sent once the answer arrived, or use
 //!   [`FakeBot::wait_confirmed`] (the bot acknowledged an update id).
+//!   [`FakeBot::max_sent_per_second`] is the most successful `sendMessage`
+//!   calls within any one second (Telegram's overall limit is 30).
 //!
 //! # Running the binary ([`TestEnv`], [`BotProcess`])
 //!
@@ -184,6 +189,13 @@ impl Call {
 /// An error the server answers instead of doing the call.
 #[derive(Debug, Clone)]
 pub enum Fault {
+    /// 409 `Conflict: terminated by other getUpdates request` (another
+    /// process polls with the same token).
+    Conflict,
+    /// Carries the call out (a `sendMessage` is recorded as sent, with
+    /// `ok: true`) but never answers, like a timeout after Telegram
+    /// accepted the message.
+    AcceptAndHang,
     /// 429 `Too Many Requests: retry after N` with `parameters.retry_after`.
     RetryAfter(u32),
     /// 403 `Forbidden: bot was blocked by the user`.
@@ -211,6 +223,14 @@ pub enum Fault {
 impl Fault {
     fn response(&self) -> (u16, Value) {
         let (code, description, parameters) = match self {
+            Fault::Conflict => (
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+                    .into(),
+                None,
+            ),
+            // Only used when the hung call is never answered.
+            Fault::AcceptAndHang => (504, "Gateway Timeout".into(), None),
             Fault::RetryAfter(s) => (
                 429,
                 format!("Too Many Requests: retry after {s}"),
@@ -578,6 +598,25 @@ impl FakeBot {
     pub fn of(calls: &[Call], method: &str) -> Vec<Call> {
         calls.iter().filter(|c| c.is(method)).cloned().collect()
     }
+
+    /// The most successful `sendMessage` calls among `calls` that arrived
+    /// within any one second.
+    pub fn max_sent_per_second(calls: &[Call]) -> usize {
+        let at: Vec<Instant> = calls
+            .iter()
+            .filter(|c| c.is("sendMessage") && c.ok)
+            .map(|c| c.at)
+            .collect();
+        let mut best = 0;
+        let mut first = 0;
+        for (i, t) in at.iter().enumerate() {
+            while t.duration_since(at[first]) >= Duration::from_secs(1) {
+                first += 1;
+            }
+            best = best.max(i + 1 - first);
+        }
+        best
+    }
 }
 
 // ----- JSON helpers ----------------------------------------------------------
@@ -849,11 +888,21 @@ async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, b
         return get_updates(inner, method, params).await;
     }
 
-    let (code, body) = {
+    let (code, body, hang) = {
         let mut st = inner.lock();
-        let (code, body) = match take_fault(&mut st, &lower, &params) {
-            Some(f) => f.response(),
-            None => dispatch(&mut st, &lower, &params),
+        let (code, body, hang) = match take_fault(&mut st, &lower, &params) {
+            Some(Fault::AcceptAndHang) => {
+                let (code, body) = dispatch(&mut st, &lower, &params);
+                (code, body, true)
+            }
+            Some(f) => {
+                let (code, body) = f.response();
+                (code, body, false)
+            }
+            None => {
+                let (code, body) = dispatch(&mut st, &lower, &params);
+                (code, body, false)
+            }
         };
         st.calls.push(Call {
             method,
@@ -863,9 +912,13 @@ async fn handle(State(inner): State<Arc<Inner>>, uri: Uri, headers: HeaderMap, b
             ok: body.get("ok").and_then(Value::as_bool).unwrap_or(false),
             response: body.clone(),
         });
-        (code, body)
+        (code, body, hang)
     };
     inner.call_recorded.notify_waiters();
+    if hang {
+        // The client gives up first; the answer never comes.
+        std::future::pending::<()>().await;
+    }
     reply(code, body)
 }
 
@@ -1174,6 +1227,18 @@ fn check_markup(markup: Option<&Value>) -> Result<(), String> {
 pub fn local_bot(token: &str) -> teloxide::Bot {
     let client = teloxide::net::default_reqwest_settings()
         .no_proxy()
+        .build()
+        .expect("HTTP client");
+    teloxide::Bot::with_client(token, client)
+}
+
+/// Like [`local_bot`], with requests that give up after `timeout` (teloxide's
+/// default is 17 s).
+#[allow(dead_code)]
+pub fn local_bot_with_timeout(token: &str, timeout: Duration) -> teloxide::Bot {
+    let client = teloxide::net::default_reqwest_settings()
+        .no_proxy()
+        .timeout(timeout)
         .build()
         .expect("HTTP client");
     teloxide::Bot::with_client(token, client)

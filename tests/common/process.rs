@@ -44,7 +44,13 @@ impl TestEnv {
     /// and `TELOXIDE_API_URL` set, `RUST_LOG=info` unless `envs` sets it, plus
     /// `envs`. The working directory is the temp dir.
     pub fn spawn(&self, fake: &FakeBot, envs: &[(&str, &str)]) -> BotProcess {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_qmbot"));
+        self.spawn_bin(Path::new(env!("CARGO_BIN_EXE_qmbot")), fake, envs)
+    }
+
+    /// Like [`TestEnv::spawn`] with another `qmbot` binary (e.g. an older
+    /// build, to measure before and after).
+    pub fn spawn_bin(&self, bin: &Path, fake: &FakeBot, envs: &[(&str, &str)]) -> BotProcess {
+        let mut cmd = Command::new(bin);
         cmd.arg("run")
             .arg("--config")
             .arg(&self.config_path)
@@ -214,6 +220,17 @@ impl BotProcess {
         })
         .await;
         waited.map_err(|_| self.logs())
+    }
+
+    /// The CPU time (user + system, all threads) the process used so far,
+    /// from `/proc` (Linux; `None` elsewhere or once it exited).
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).ok()?;
+        let rest = &stat[stat.rfind(')')? + 1..];
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime, in clock ticks of 1/100 s.
+        let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        Some(Duration::from_millis(ticks * 10))
     }
 
     /// Everything the process wrote to stdout and stderr so far.
