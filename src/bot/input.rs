@@ -71,15 +71,7 @@ pub fn year_arg(arg: &str) -> Result<Option<i32>, NotAYear> {
     if arg.is_empty() {
         return Ok(None);
     }
-    let digits: String = arg
-        .trim_end_matches('年')
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            c => c,
-        })
-        .collect();
+    let digits = crate::query::fold_width(arg.trim_end_matches('年').trim());
     if digits.len() == 4 && digits.chars().all(|c| c.is_ascii_digit()) {
         digits.parse().map(Some).map_err(|_| NotAYear)
     } else {

@@ -176,14 +176,7 @@ fn chat_type(chat: &teloxide::types::Chat) -> &'static str {
 /// (`HH:MM` or `HH:MM:SS`, full-width digits and colon accepted), an IANA
 /// zone, or both. `tz` is the zone when none is given.
 fn parse_arg(arg: &str, default_time: NaiveTime, tz: Tz) -> Option<(NaiveTime, Tz)> {
-    let arg: String = arg
-        .chars()
-        .map(|c| match c {
-            '：' => ':',
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            c => c,
-        })
-        .collect();
+    let arg = crate::query::fold_width(arg);
     let (mut time, mut zone) = (None, None);
     for token in arg.split_whitespace() {
         if let (None, Some(t)) = (time, crate::config::parse_time(token)) {
