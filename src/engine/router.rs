@@ -99,6 +99,9 @@ impl Engine {
             .terms
             .iter()
             .filter(|t| !t.chars().all(|c| c.is_ascii_alphabetic()) || self.known(t))
+            // An everyday word the notices never use is searched by the
+            // notices' words for it alone.
+            .filter(|t| !q.everyday.contains(t) || self.known(t))
             .cloned()
             .collect();
         let dropped = q.terms.len() - terms.len();
