@@ -327,3 +327,11 @@ pub fn period(lang: Lang) -> String {
         Lang::En => "The period the notices set (quoted in Chinese):".to_string(),
     }
 }
+
+/// Heading of the bodies listed above a notice's document number.
+pub fn issuers(lang: Lang, number: &str, count: usize) -> String {
+    match lang {
+        Lang::Zh => format!("文号{number}的通知，文首列出的发文单位（{count}个）："),
+        Lang::En => format!("The issuing bodies listed at the head of the notice {number} ({count}):"),
+    }
+}

@@ -309,3 +309,39 @@ fn a_new_years_notice_is_answered_as_data() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn mechanisms_of_the_second_round() {
+    // The bodies above a document number issued the notice (also forwarded).
+    check(
+        "2019年通知是哪些部门联合发的",
+        true,
+        Some(2019),
+        &["中央宣传部", "交通运输部"],
+    );
+    check(
+        "2018年全国质量月通知的联合发文单位",
+        true,
+        Some(2018),
+        &["中国工程院", "国务院参事室"],
+    );
+    // Everyday words are searched as the notices' words ([synonyms]).
+    check("福建要求交几张活动照片", true, Some(2018), &["6张以内"]);
+    // A body with something the notices never name is not covered…
+    check("2023年广东省质量月奖金是多少", false, None, &[]);
+    check("2023年江苏省的天气怎么样", false, None, &[]);
+    // …but an unknown verb still asks what the body did.
+    check(
+        "2019年科技部负责什么",
+        true,
+        Some(2019),
+        &["国家质量基础的共性技术研究与应用"],
+    );
+    // `多少` wants a count, not a year or a date.
+    check(
+        "How many people attended the China Quality Conference in Chengdu in 2023?",
+        false,
+        None,
+        &[],
+    );
+}

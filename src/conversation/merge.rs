@@ -77,7 +77,7 @@ pub fn merge(context: Option<&Context>, q: &Question, registry: &Registry) -> Me
     if m.year == YearRef::None && m.doc_number.is_none() {
         m.year = prev.year;
     }
-    let about_the_notice = it.doc_number || it.contact || it.list.is_some();
+    let about_the_notice = it.doc_number || it.contact || it.issuers || it.list.is_some();
     let structured = it.theme || it.slogans || about_the_notice;
     let asks_only = q.terms.is_empty() && (q.asks.is_some() || it.date || it.period || it.activities);
     let nothing_asked = q.terms.is_empty() && it == Intent::default() && q.asks.is_none();

@@ -19,6 +19,7 @@ use std::sync::{Arc, LazyLock};
 
 mod facts;
 mod guards;
+mod issuers;
 mod items;
 mod lists;
 mod notice;

@@ -19,6 +19,8 @@ pub(super) enum Route {
     DocNumber,
     /// Date and document number of a year's notices.
     NoticeFacts,
+    /// The bodies that issued a year's notice jointly.
+    Issuers,
     /// A number the notices state (`14个部门`).
     Count,
     /// Slogan lists, with the theme when both are asked.
@@ -204,6 +206,9 @@ impl Engine {
         if it.contact {
             routes.push(Route::Contact);
         }
+        if it.issuers {
+            routes.push(Route::Issuers);
+        }
         let about_the_notice = strong
             .iter()
             .all(|t| self.notices.iter().any(|n| n.title.contains(t.as_str())));
@@ -291,6 +296,7 @@ impl Engine {
             }
             Route::Theme => self.theme(q, year),
             Route::Items => self.items(q, year),
+            Route::Issuers => self.issuers(q, year),
             Route::List(kind, y) => self.list(q, y, kind),
             Route::Overview(y) => self.overview(q, y),
             Route::Period => self.period(q, year),

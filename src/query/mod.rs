@@ -53,6 +53,8 @@ pub struct Intent {
     pub list: Option<EntityKind>,
     /// When the event takes place (`质量月是几月`).
     pub period: bool,
+    /// Which bodies issued the notice jointly (`联合发文单位`).
+    pub issuers: bool,
 }
 
 /// A document number written in a question (`国市监质〔2018〕131号`, also
@@ -323,6 +325,14 @@ fn has_word(lower: &str, words: &[&str]) -> bool {
     })
 }
 
+/// Asking which bodies issued a notice.
+static ISSUERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"联合发文|发文单位|发文机关|印发单位|联合印发|署名单位|落款单位|(?:哪些|哪几个|几个|什么)(?:部门|单位).{0,6}(?:发的|印发|发布的|下发|发文|联合发)|谁发的|co-?issued|jointly issued|issued by (?:which|what|whom)",
+    )
+    .unwrap()
+});
+
 fn detect_intent(norm: &str) -> Intent {
     let l = norm.to_lowercase();
     let mut it = Intent {
@@ -371,6 +381,7 @@ fn detect_intent(norm: &str) -> Intent {
             ],
         ) || has_word(&l, &["do", "did", "does", "activities", "activity", "events", "plans"]),
         list: None,
+        issuers: ISSUERS.is_match(&l),
         period: has_any(&l, &["几月", "哪个月", "哪月", "什么时间", "什么时候", "何时", "时间"])
             || has_word(&l, &["when"]),
     };
@@ -527,6 +538,21 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     }
     let mut terms: Vec<String> = extra_terms.clone();
     let mut everyday: Vec<String> = Vec::new();
+    // Function words by jieba's part of speech: adverbs, pronouns,
+    // conjunctions, particles, prepositions, modal words, interjections,
+    // onomatopoeia and locatives (`最后`, `到底`, `那边`, `还是`) carry no
+    // content, whatever the stop list says.
+    let function_words: Vec<&str> = jieba
+        .tag(&norm, true)
+        .into_iter()
+        .filter(|t| {
+            matches!(
+                t.tag,
+                "d" | "r" | "c" | "u" | "p" | "y" | "e" | "o" | "f" | "ul" | "uj" | "uz" | "ud" | "ug" | "uv"
+            )
+        })
+        .map(|t| t.word)
+        .collect();
     let mut marks: Vec<String> = extra_terms.iter().filter(|t| t.chars().count() >= 2).cloned().collect();
     for t in &toks {
         if covered.iter().any(|r| r.start <= t.from && t.to <= r.end) {
@@ -534,7 +560,9 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         }
         let w = t.text.as_str();
         let lone_ascii = w.len() == 1 && w.is_ascii() || glossed_words.iter().any(|g| g == w);
-        if STOP.contains(&w) || EN_STOP.contains(&w) || lone_ascii || w.chars().all(|c| c.is_ascii_digit()) {
+        let function = function_words.contains(&w) && glossary.synonyms(w).is_none();
+        if STOP.contains(&w) || EN_STOP.contains(&w) || lone_ascii || function || w.chars().all(|c| c.is_ascii_digit())
+        {
             continue;
         }
         // An everyday word is searched as the notices' words too (`照片` →
