@@ -49,6 +49,8 @@ impl Engine {
     pub(super) fn names_a_place(&self, text: &str) -> bool {
         static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（\p{Han}{2,4}）").unwrap());
         IN_PARENS.is_match(text)
+            // A website is where a thing is published or downloaded.
+            || !crate::query::asks::answers(crate::query::Asks::Place, text).is_empty()
             || self
                 .entities
                 .iter()

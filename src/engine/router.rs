@@ -238,8 +238,12 @@ impl Engine {
         if it.slogans {
             routes.push(Route::Slogans);
         } else if it.theme && only_regions {
-            // A theme of something named (`农垦系列活动的主题`) is in the text.
-            if !strong.is_empty() {
+            // A theme of something named (`农垦系列活动的主题`) or a fact
+            // about the theme (`主题海报在哪下载`) is in the text; words of
+            // the theme itself (`跟市场监管有关的主题`) ask for the theme.
+            let in_a_theme = |t: &String| self.themes.iter().any(|th| th.text.contains(t.as_str()));
+            let asks_a_fact = q.asks.is_some_and(|a| a != query::Asks::Name);
+            if asks_a_fact || !strong.is_empty() && !strong.iter().all(in_a_theme) {
                 routes.push(Route::Search);
             }
             routes.push(Route::Theme);
