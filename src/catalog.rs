@@ -28,6 +28,20 @@ pub struct Notice {
     pub source_url: Option<String>,
 }
 
+impl Notice {
+    /// The metadata the entry lacks, of `issuer`, `doc_number` and `date`.
+    pub fn missing_metadata(&self) -> Vec<&'static str> {
+        [
+            ("issuer", self.issuer.is_none()),
+            ("doc_number", self.doc_number.is_none()),
+            ("date", self.date.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, missing)| missing.then_some(name))
+        .collect()
+    }
+}
+
 /// Accepts `date = 2019-08-22` (TOML date) and `date = "2019-08-22"`.
 fn date<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<chrono::NaiveDate>, D::Error> {
     #[derive(Deserialize)]

@@ -11,9 +11,8 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 use serde::Deserialize;
-use std::cell::RefCell;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 /// What kind of body an entity is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -290,66 +289,37 @@ impl std::ops::Index<usize> for Registry {
 /// The registry of the provinces and the shipped lexicon.
 static SHIPPED: LazyLock<Registry> = LazyLock::new(|| Registry::new(crate::lexicon::Lexicon::shipped().entities()));
 
-thread_local! {
-    /// The registry [`leading_entity`] and [`region_in`] use on this thread,
-    /// set by [`parsing_with`].
-    static PARSING: RefCell<Option<Arc<Registry>>> = const { RefCell::new(None) };
-}
-
-/// While alive, [`leading_entity`] and [`region_in`] know the bodies of the
-/// registry given to [`parsing_with`] on this thread (it cannot be sent to
-/// another); once dropped, what they knew before.
-#[must_use = "the registry is used only while the guard lives"]
-pub struct Parsing {
-    previous: Option<Arc<Registry>>,
-    _this_thread: std::marker::PhantomData<*const ()>,
-}
-
-impl Drop for Parsing {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        PARSING.with(|p| *p.borrow_mut() = previous);
+impl Registry {
+    /// The provinces and the bodies of the shipped `data/lexicon.toml`: the
+    /// registry of a corpus without a lexicon of its own.
+    pub fn shipped() -> &'static Registry {
+        &SHIPPED
     }
-}
 
-/// Makes `registry` the bodies [`leading_entity`] and [`region_in`] know on
-/// this thread while notices are parsed (the parser has no other way to get
-/// them); outside such a guard they know the provinces and the shipped
-/// lexicon.
-pub fn parsing_with(registry: &Arc<Registry>) -> Parsing {
-    Parsing {
-        previous: PARSING.with(|p| p.borrow_mut().replace(registry.clone())),
-        _this_thread: std::marker::PhantomData,
+    /// The canonical name and kind of the body `text` begins with: a name
+    /// the registry knows, else one recognised by its ending ([`org_prefix`]).
+    pub fn leading_entity(&self, text: &str) -> Option<(String, EntityKind)> {
+        self.leading(text)
+            .map(|e| (e.name.clone(), e.kind))
+            .or_else(|| org_prefix(text).map(|n| (n.to_string(), guess_kind(n))))
     }
-}
 
-fn with_registry<R>(f: impl FnOnce(&Registry) -> R) -> R {
-    PARSING.with(|p| match p.borrow().as_deref() {
-        Some(r) => f(r),
-        None => f(&SHIPPED),
-    })
-}
-
-/// The canonical name and kind of the body `text` begins with: a name the
-/// registry knows, else one recognised by its ending ([`org_prefix`]).
-pub fn leading_entity(text: &str) -> Option<(String, EntityKind)> {
-    with_registry(|r| r.leading(text).map(|e| (e.name.clone(), e.kind)))
-        .or_else(|| org_prefix(text).map(|n| (n.to_string(), guess_kind(n))))
-}
-
-/// The kind of the body named `name`: the registry's, else guessed from
-/// its ending.
-pub fn kind_of(name: &str) -> EntityKind {
-    with_registry(|r| r.position(name).map(|i| r.entities()[i].kind)).unwrap_or_else(|| guess_kind(name))
-}
-
-/// The region a title or issuer is about (`福建省 2018 年…口号` → 福建省);
-/// none for national texts (`全国`).
-pub fn region_in(text: &str) -> Option<String> {
-    if text.contains("全国") {
-        return None;
+    /// The kind of the body named `name`: the registry's, else guessed from
+    /// its ending.
+    pub fn kind_of(&self, name: &str) -> EntityKind {
+        self.position(name)
+            .map(|i| self.entities[i].kind)
+            .unwrap_or_else(|| guess_kind(name))
     }
-    with_registry(|r| r.region_in(text).map(|e| e.name.clone()))
+
+    /// The region a title or issuer is about (`福建省 2018 年…口号` →
+    /// 福建省); none for national texts (`全国`).
+    pub fn region_named(&self, text: &str) -> Option<String> {
+        if text.contains("全国") {
+            return None;
+        }
+        self.region_in(text).map(|e| e.name.clone())
+    }
 }
 
 /// Endings that mark an organisation name at the start of an item, for
@@ -458,15 +428,21 @@ mod tests {
     }
 
     #[test]
-    fn parsing_uses_the_registry_it_is_given() {
-        assert_eq!(leading_entity("福州市举办").map(|e| e.0), Some("福州市".to_string()));
-        let only_provinces = Arc::new(Registry::new(provinces()));
-        let parsing = parsing_with(&only_provinces);
-        assert_eq!(leading_entity("福州市举办"), None);
-        assert_eq!(leading_entity("广东省开展").map(|e| e.0), Some("广东省".to_string()));
-        drop(parsing);
-        assert_eq!(leading_entity("福州市举办").map(|e| e.0), Some("福州市".to_string()));
-        assert_eq!(region_in("全国质量月"), None);
+    fn bodies_come_from_the_registry_given() {
+        let shipped = Registry::shipped();
+        assert_eq!(
+            shipped.leading_entity("福州市举办").map(|e| e.0),
+            Some("福州市".to_string())
+        );
+        let only_provinces = Registry::new(provinces());
+        assert_eq!(only_provinces.leading_entity("福州市举办"), None);
+        assert_eq!(
+            only_provinces.leading_entity("广东省开展").map(|e| e.0),
+            Some("广东省".to_string())
+        );
+        assert_eq!(only_provinces.kind_of("福州市"), EntityKind::City);
+        assert_eq!(shipped.region_named("全国质量月"), None);
+        assert_eq!(shipped.region_named("福建省质量强省办公室"), Some("福建省".to_string()));
     }
 
     #[test]

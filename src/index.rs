@@ -9,30 +9,80 @@ use jieba_rs::Jieba;
 use std::sync::Arc;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
-use tantivy::{doc, Index, IndexReader, ReloadPolicy, Term};
+use tantivy::schema::{Field, IndexRecordOption, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST, INDEXED};
+use tantivy::{doc, DocAddress, Index, IndexReader, ReloadPolicy, Term};
+
+/// Adds a text field cut by the jieba tokenizer (with term frequencies and
+/// positions).
+pub fn jieba_text_field(builder: &mut SchemaBuilder, name: &str) -> Field {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(tokenizer::NAME)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    builder.add_text_field(name, TextOptions::default().set_indexing_options(indexing))
+}
+
+/// An index in RAM over `schema` with the jieba tokenizer over `jieba`
+/// registered (tantivy does not persist the registration).
+pub fn ram_index(schema: Schema, jieba: Arc<Jieba>) -> Index {
+    let index = Index::create_in_ram(schema);
+    index.tokenizers().register(tokenizer::NAME, JiebaTokenizer::new(jieba));
+    index
+}
+
+/// Any of `terms` (already tokenized) in `field`: one `TermQuery` Should
+/// clause each, scored by BM25.
+pub fn any_term(field: Field, terms: &[String]) -> BooleanQuery {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+        .iter()
+        .map(|t| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, t),
+                IndexRecordOption::WithFreqs,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    BooleanQuery::new(clauses)
+}
 
 /// The in-memory index of all passages.
 pub struct SearchIndex {
     reader: IndexReader,
     text: Field,
     year: Field,
-    /// For each segment, passage id by doc id.
-    pids: Vec<Vec<u32>>,
+    pids: Positions,
+}
+
+/// Where each document came from: the value of a fast `u64` field (the
+/// position in the indexed slice), read once for every segment.
+pub struct Positions(Vec<Vec<u32>>);
+
+impl Positions {
+    /// Reads the fast field `field` of every document of `reader`.
+    pub fn read(reader: &IndexReader, field: &str) -> Result<Positions> {
+        let mut segments = Vec::new();
+        for seg in reader.searcher().segment_readers() {
+            let col = seg.fast_fields().u64(field)?;
+            segments.push((0..seg.max_doc()).map(|d| col.first(d).unwrap_or(0) as u32).collect());
+        }
+        Ok(Positions(segments))
+    }
+
+    /// The position of the document at `addr`.
+    pub fn of(&self, addr: DocAddress) -> Option<usize> {
+        let p = self.0.get(addr.segment_ord as usize)?.get(addr.doc_id as usize)?;
+        Some(*p as usize)
+    }
 }
 
 impl SearchIndex {
     /// Indexes `(year, text)` per passage; passage ids are the slice positions.
     pub fn build(passages: &[(i32, &str)], jieba: Arc<Jieba>) -> Result<SearchIndex> {
         let mut builder = Schema::builder();
-        let indexing = TextFieldIndexing::default()
-            .set_tokenizer(tokenizer::NAME)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let text = builder.add_text_field("text", TextOptions::default().set_indexing_options(indexing));
+        let text = jieba_text_field(&mut builder, "text");
         let year = builder.add_u64_field("year", INDEXED);
         let pid = builder.add_u64_field("pid", FAST);
-        let index = Index::create_in_ram(builder.build());
-        index.tokenizers().register(tokenizer::NAME, JiebaTokenizer::new(jieba));
+        let index = ram_index(builder.build(), jieba);
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
         for (i, (y, t)) in passages.iter().enumerate() {
             writer.add_document(doc!(text => *t, year => *y as u64, pid => i as u64))?;
@@ -40,13 +90,7 @@ impl SearchIndex {
         writer.commit()?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         reader.reload()?;
-        let searcher = reader.searcher();
-        let mut pids = Vec::new();
-        for seg in searcher.segment_readers() {
-            let col = seg.fast_fields().u64("pid")?;
-            let ids = (0..seg.max_doc()).map(|d| col.first(d).unwrap_or(0) as u32).collect();
-            pids.push(ids);
-        }
+        let pids = Positions::read(&reader, "pid")?;
         Ok(SearchIndex {
             reader,
             text,
@@ -69,17 +113,7 @@ impl SearchIndex {
         if terms.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
-            .iter()
-            .map(|t| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(self.text, t),
-                    IndexRecordOption::WithFreqs,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
-        let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(std::mem::take(&mut clauses)));
+        let text_query: Box<dyn Query> = Box::new(any_term(self.text, terms));
         let query: Box<dyn Query> = match year {
             Some(y) => {
                 let filter = TermQuery::new(Term::from_field_u64(self.year, y as u64), IndexRecordOption::Basic);
@@ -95,10 +129,7 @@ impl SearchIndex {
             return Vec::new();
         };
         top.into_iter()
-            .filter_map(|(score, addr)| {
-                let pid = *self.pids.get(addr.segment_ord as usize)?.get(addr.doc_id as usize)?;
-                Some((pid as usize, score))
-            })
+            .filter_map(|(score, addr)| Some((self.pids.of(addr)?, score)))
             .collect()
     }
 }

@@ -21,7 +21,8 @@
 //! [`ops`] serves health and metrics for running it in production.
 //! [`import`] turns a published notice (PDF, DOCX, web page) into corpus
 //! text and a catalog entry; [`ops::check`] reports what the parser
-//! understood of every notice.
+//! understood of every notice, read by the engine's own loader
+//! ([`corpus`]).
 
 pub mod answer;
 pub mod bot;
@@ -29,6 +30,7 @@ pub mod broadcast;
 pub mod catalog;
 pub mod config;
 pub mod conversation;
+pub mod corpus;
 pub mod engine;
 pub mod entities;
 pub mod error;

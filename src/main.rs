@@ -125,7 +125,9 @@ fn run() -> anyhow::Result<()> {
 }
 
 fn import(dir: &std::path::Path, files: &[PathBuf], year: Option<i32>, write: bool) -> anyhow::Result<()> {
-    let proposal = qmbot::import::propose(files, year)?;
+    // Lines are joined knowing the bodies of the corpus the notice joins.
+    let known = qmbot::corpus::known_bodies(dir)?;
+    let proposal = qmbot::import::propose(files, year, &known)?;
     if write {
         let path = qmbot::import::write(&proposal, dir)?;
         let catalog = dir.join("catalog.toml");
@@ -135,7 +137,7 @@ fn import(dir: &std::path::Path, files: &[PathBuf], year: Option<i32>, write: bo
             catalog.display()
         ));
     }
-    let report = qmbot::ops::check::check_notice(&proposal.notice, &proposal.text);
+    let report = qmbot::ops::check::check_notice(&proposal.notice, &proposal.text, &known);
     let mut out = format!("{}\n{}", proposal.catalog_entry(), report.to_plain());
     if !proposal.missing.is_empty() {
         out.push_str(&format!("not found in the text: {}\n", proposal.missing.join(", ")));
@@ -311,28 +313,49 @@ fn bench(config: &Config, questions: &std::path::Path, rounds: usize) -> anyhow:
         std::hint::black_box(engine.answer(q, day));
     }
     let first = t1.elapsed();
-    let mut lat = Vec::with_capacity(qs.len() * rounds);
-    for _ in 0..rounds.max(1) {
-        for q in &qs {
-            let t = Instant::now();
-            std::hint::black_box(engine.answer(q, day));
-            lat.push(t.elapsed());
-        }
+    // The engine's own peak memory, before the peer's index exists.
+    let engine_rss = peak_rss_kb();
+    // The jieba + BM25 peer over the same passages, timed in the same rounds.
+    let t2 = Instant::now();
+    let peer = qmbot::ops::peer::Peer::new(engine.jieba(), engine.passage_texts())?;
+    let peer_build = t2.elapsed();
+    for q in &qs {
+        std::hint::black_box(peer.answer(q));
     }
-    lat.sort_unstable();
-    let pct = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+    let (lat, peer_lat) = qmbot::ops::peer::race(
+        &qs,
+        rounds.max(1),
+        |q| {
+            std::hint::black_box(engine.answer(q, day));
+        },
+        |q| {
+            std::hint::black_box(peer.answer(q));
+        },
+    );
+    let us = |d: std::time::Duration| d.as_secs_f64() * 1e6;
     println!("passages indexed:        {}", engine.passage_count());
     println!("start-up (load + index): {:.1} ms", startup.as_secs_f64() * 1e3);
     println!("first pass ({} q):       {:.2} ms", qs.len(), first.as_secs_f64() * 1e3);
     println!("warm answers:            {} over {} rounds", lat.len(), rounds.max(1));
-    println!("warm p50:                {:.1} µs", pct(0.50).as_secs_f64() * 1e6);
-    println!("warm p99:                {:.1} µs", pct(0.99).as_secs_f64() * 1e6);
+    println!("warm p50:                {:.1} µs", us(lat.quantile(0.50)));
+    println!("warm p99:                {:.1} µs", us(lat.quantile(0.99)));
+    println!("warm max:                {:.1} µs", us(lat.quantile(1.0)));
+    println!("warm mean:               {:.1} µs", us(lat.mean()));
+    println!("peer index built in:     {:.1} ms", peer_build.as_secs_f64() * 1e3);
     println!(
-        "warm max:                {:.1} µs",
-        lat[lat.len() - 1].as_secs_f64() * 1e6
+        "peer (jieba + BM25 top-{}): p50 {:.1} µs, p99 {:.1} µs, mean {:.1} µs per question",
+        qmbot::ops::peer::TOP,
+        us(peer_lat.quantile(0.50)),
+        us(peer_lat.quantile(0.99)),
+        us(peer_lat.mean())
     );
-    if let Some(kb) = peak_rss_kb() {
+    println!(
+        "engine / peer mean cost:  {:.2}",
+        lat.mean().as_secs_f64() / peer_lat.mean().as_secs_f64().max(f64::MIN_POSITIVE)
+    );
+    if let (Some(kb), Some(with_peer)) = (engine_rss, peak_rss_kb()) {
         println!("peak RSS:                {:.1} MB", kb as f64 / 1024.0);
+        println!("peak RSS with the peer:  {:.1} MB", with_peer as f64 / 1024.0);
     }
     Ok(())
 }

@@ -1,20 +1,17 @@
 //! `qmbot ask` run as a real process: plain text, JSON, stdin batches,
 //! malformed questions, and operational errors.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn qmbot(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qmbot"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("qmbot starts");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+use common::process::qmbot;
+
+/// A temporary data directory holding `files` (name, content).
+fn data_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        std::fs::write(dir.path().join(name), content).unwrap();
+    }
+    dir
 }
 
 #[test]
@@ -101,12 +98,10 @@ fn missing_data_directory_is_one_clear_line() {
 
 #[test]
 fn bad_catalog_entry_names_the_file_and_problem() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
+    let dir = data_dir(&[(
+        "catalog.toml",
         "[[notice]]\nfile = \"missing.txt\"\nyear = 2024\ntitle = \"x\"\n",
-    )
-    .unwrap();
+    )]);
     let out = qmbot(&["ask", "--data", dir.path().to_str().unwrap(), "2024年主题"], "");
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
@@ -115,14 +110,14 @@ fn bad_catalog_entry_names_the_file_and_problem() {
 
 #[test]
 fn a_new_notice_is_a_data_change_only() {
-    let dir = tempfile::tempdir().unwrap();
     let text = "附件2\n\n2030年全国“质量月”活动口号\n\n主题：\n\n质量引领未来 共创美好生活\n\n口号：\n\n1.测试口号甲 推进质量发展\n2.测试口号乙 建设质量强国\n\n附件3\n\n2030年全国“质量月”各地开展的主要活动\n\n一、北京市举办2030年质量嘉年华活动。\n";
-    std::fs::write(dir.path().join("n2030.txt"), text).unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
-        "[[notice]]\nfile = \"n2030.txt\"\nyear = 2030\ntitle = \"2030年质量月通知\"\ndoc_number = \"国市监质〔2030〕1号\"\ndate = \"2030-08-20\"\n",
-    )
-    .unwrap();
+    let dir = data_dir(&[
+        ("n2030.txt", text),
+        (
+            "catalog.toml",
+            "[[notice]]\nfile = \"n2030.txt\"\nyear = 2030\ntitle = \"2030年质量月通知\"\ndoc_number = \"国市监质〔2030〕1号\"\ndate = \"2030-08-20\"\n",
+        ),
+    ]);
     let d = dir.path().to_str().unwrap();
     let out = qmbot(
         &["ask", "--json", "--data", d],
@@ -134,26 +129,12 @@ fn a_new_notice_is_a_data_change_only() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert!(
-        lines[0]["answer"].as_str().unwrap().contains("质量引领未来"),
-        "{}",
-        lines[0]
-    );
-    assert!(
-        lines[1]["answer"].as_str().unwrap().contains("测试口号乙"),
-        "{}",
-        lines[1]
-    );
-    assert!(
-        lines[2]["answer"].as_str().unwrap().contains("质量嘉年华"),
-        "{}",
-        lines[2]
-    );
-    assert!(
-        lines[3]["answer"].as_str().unwrap().contains("2030年8月20日"),
-        "{}",
-        lines[3]
-    );
+    for (line, want) in lines
+        .iter()
+        .zip(["质量引领未来", "测试口号乙", "质量嘉年华", "2030年8月20日"])
+    {
+        assert!(line["answer"].as_str().unwrap().contains(want), "{want}: {line}");
+    }
     assert_eq!(lines[0]["citations"][0]["doc_number"], "国市监质〔2030〕1号");
 }
 
@@ -161,20 +142,20 @@ fn a_new_notice_is_a_data_change_only() {
 /// name) is added in the data directory's `lexicon.toml`, without code.
 #[test]
 fn a_new_body_is_a_lexicon_change_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let text =
-        "附件3\n\n2030年全国“质量月”各地开展的主要活动\n\n一、苏州市举办“苏式精品”质量嘉年华活动，发布质量白皮书。\n";
-    std::fs::write(dir.path().join("n2030.txt"), text).unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
-        "[[notice]]\nfile = \"n2030.txt\"\nyear = 2030\ntitle = \"2030年质量月通知\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("lexicon.toml"),
-        "[[entity]]\nname = \"苏州市\"\nkind = \"city\"\naliases = [\"苏州\"]\nen = [\"suzhou\"]\n",
-    )
-    .unwrap();
+    let dir = data_dir(&[
+        (
+            "n2030.txt",
+            "附件3\n\n2030年全国“质量月”各地开展的主要活动\n\n一、苏州市举办“苏式精品”质量嘉年华活动，发布质量白皮书。\n",
+        ),
+        (
+            "catalog.toml",
+            "[[notice]]\nfile = \"n2030.txt\"\nyear = 2030\ntitle = \"2030年质量月通知\"\n",
+        ),
+        (
+            "lexicon.toml",
+            "[[entity]]\nname = \"苏州市\"\nkind = \"city\"\naliases = [\"苏州\"]\nen = [\"suzhou\"]\n",
+        ),
+    ]);
     let d = dir.path().to_str().unwrap();
     let out = qmbot(
         &["ask", "--json", "--data", d],
@@ -190,18 +171,14 @@ fn a_new_body_is_a_lexicon_change_only() {
 
 #[test]
 fn bad_lexicon_names_the_file_and_problem() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("n.txt"), "一、北京市举办质量嘉年华活动。\n").unwrap();
-    std::fs::write(
-        dir.path().join("catalog.toml"),
-        "[[notice]]\nfile = \"n.txt\"\nyear = 2030\ntitle = \"x\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("lexicon.toml"),
-        "[[entity]]\nname = \"某局\"\nkind = \"bureau\"\n",
-    )
-    .unwrap();
+    let dir = data_dir(&[
+        ("n.txt", "一、北京市举办质量嘉年华活动。\n"),
+        (
+            "catalog.toml",
+            "[[notice]]\nfile = \"n.txt\"\nyear = 2030\ntitle = \"x\"\n",
+        ),
+        ("lexicon.toml", "[[entity]]\nname = \"某局\"\nkind = \"bureau\"\n"),
+    ]);
     let out = qmbot(&["ask", "--data", dir.path().to_str().unwrap(), "2030年主题"], "");
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();

@@ -4,27 +4,17 @@
 //! web page is imported into a copy of `data/` and then answered with
 //! citations of 2025; bad files and broken catalogs fail with one line.
 
+mod common;
+
+use common::process::qmbot;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/import")
         .join(name)
-}
-
-fn qmbot(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qmbot"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("qmbot starts");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn stdout(out: &Output) -> String {
@@ -80,6 +70,21 @@ fn check_json(dir: &Path) -> Vec<serde_json::Value> {
         .as_array()
         .unwrap()
         .clone()
+}
+
+/// The 2025 notice's national theme, Zhejiang's own theme and its 15
+/// national slogans, as `check --json` reports them for `file`.
+fn assert_themes_and_slogans_of_2025(r: &serde_json::Value, file: &str) {
+    assert_eq!(
+        r["themes"],
+        serde_json::json!(["夯实质量基础 共享品质生活", "浙里品质 匠心智造"]),
+        "{file}: {r}"
+    );
+    assert_eq!(
+        r["slogan_lists"],
+        serde_json::json!([{"scope": "全国", "count": 15}]),
+        "{file}: {r}"
+    );
 }
 
 /// Imports `file` into a copy of data/ and checks the entry, the answers,
@@ -163,16 +168,7 @@ fn import_and_answer(file: &str) {
     assert_eq!(reports.len(), 6);
     let r = reports.iter().find(|r| r["file"] == "2025-notice.txt").unwrap();
     assert_eq!(r["year"], 2025);
-    assert_eq!(
-        r["themes"],
-        serde_json::json!(["夯实质量基础 共享品质生活", "浙里品质 匠心智造"]),
-        "{file}: {r}"
-    );
-    assert_eq!(
-        r["slogan_lists"],
-        serde_json::json!([{"scope": "全国", "count": 15}]),
-        "{file}: {r}"
-    );
+    assert_themes_and_slogans_of_2025(r, file);
     assert_eq!(
         r["items"],
         serde_json::json!({"ministry": 13, "association": 4, "region": 14, "city": 0}),
@@ -243,16 +239,7 @@ fn a_pdf_with_a_non_embedded_cid_font_is_imported() {
         .iter()
         .find(|r| r["file"] == "2025-cid-nonembedded.txt")
         .unwrap();
-    assert_eq!(
-        r["themes"],
-        serde_json::json!(["夯实质量基础 共享品质生活", "浙里品质 匠心智造"]),
-        "{r}"
-    );
-    assert_eq!(
-        r["slogan_lists"],
-        serde_json::json!([{"scope": "全国", "count": 15}]),
-        "{r}"
-    );
+    assert_themes_and_slogans_of_2025(r, "cid-nonembedded.pdf");
     assert_eq!(r["items"]["region"], 14, "{r}");
     let out = qmbot(
         &[

@@ -3,13 +3,14 @@
 
 use crate::answer::{Answer, Block, Citation};
 use crate::catalog::Notice;
+use crate::corpus::Corpus;
 use crate::entities::{self, EntityKind, EntityRec, Registry};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::index::SearchIndex;
 use crate::lexicon::{Glossary, Lexicon};
 use crate::messages as msg;
+use crate::parse::Kind;
 pub use crate::parse::Scope;
-use crate::parse::{self, Kind};
 use crate::query::{self, Question, YearRef};
 use chrono::{Datelike, NaiveDate};
 use jieba_rs::Jieba;
@@ -114,22 +115,7 @@ impl Engine {
     /// vocabulary of `dir/lexicon.toml` (the shipped one when the directory
     /// has none); repairs, parses and indexes the notices.
     pub fn load(dir: impl AsRef<Path>) -> Result<Engine> {
-        let dir = dir.as_ref();
-        if !dir.is_dir() {
-            return Err(Error::Invalid {
-                path: dir.to_path_buf(),
-                message: "data directory not found".to_string(),
-            });
-        }
-        let notices = crate::catalog::load(dir)?;
-        let mut texts = Vec::with_capacity(notices.len());
-        for n in &notices {
-            let path = dir.join(&n.file);
-            let raw = std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
-            texts.push(crate::repair::repair(&raw));
-        }
-        let lexicon = Lexicon::load(dir)?;
-        Engine::from_texts_with(lexicon, notices, &texts)
+        Engine::from_corpus(Corpus::load(dir.as_ref())?)
     }
 
     /// Builds the engine from catalog entries and their (raw) texts, with the
@@ -140,17 +126,19 @@ impl Engine {
 
     /// Builds the engine from a lexicon, catalog entries and their (raw) texts.
     pub fn from_texts_with(lexicon: Lexicon, notices: Vec<Notice>, texts: &[String]) -> Result<Engine> {
-        // The bodies the parser recognises at the start of items: the
-        // built-in provinces and the lexicon's.
-        let known = Arc::new(Registry::new(lexicon.entities()));
+        Engine::from_corpus(Corpus::from_texts(lexicon, notices, texts))
+    }
+
+    /// Builds the engine from a loaded corpus: parses every notice with the
+    /// bodies the corpus knows, then indexes the passages.
+    pub fn from_corpus(corpus: Corpus) -> Result<Engine> {
         let mut passages = Vec::new();
         let mut themes = Vec::new();
         let mut slogans = Vec::new();
         let mut regions = Vec::new();
-        let parsing = entities::parsing_with(&known);
-        for (ni, (n, text)) in notices.iter().zip(texts).enumerate() {
-            let region = n.issuer.as_deref().and_then(parse::region_in);
-            let parsed = parse::parse(&crate::repair::repair(text), n.issuer.as_deref());
+        for (ni, n) in corpus.notices.iter().enumerate() {
+            let region = n.issuer.as_deref().and_then(|i| corpus.known.region_named(i));
+            let parsed = corpus.parse(ni);
             let base = passages.len();
             for p in parsed.passages {
                 passages.push(Passage {
@@ -185,7 +173,12 @@ impl Engine {
             }
             regions.push(region);
         }
-        drop(parsing);
+        let Corpus {
+            notices,
+            lexicon,
+            known,
+            ..
+        } = corpus;
         // The entity registry: the known bodies plus those items start with.
         let mut entities_reg: Vec<EntityRec> = known.entities().to_vec();
         for p in &passages {
@@ -257,6 +250,18 @@ impl Engine {
     /// Number of passages indexed (for benchmarks and tests).
     pub fn passage_count(&self) -> usize {
         self.passages.len()
+    }
+
+    /// The text of every indexed passage, in index order (for benchmarks: a
+    /// peer answerer over the same passages).
+    pub fn passage_texts(&self) -> impl Iterator<Item = &str> {
+        self.passages.iter().map(|p| p.text.as_str())
+    }
+
+    /// The jieba instance the engine cuts text with: the default dictionary
+    /// plus the lexicon's words, the entity names and the derived words.
+    pub fn jieba(&self) -> Arc<Jieba> {
+        self.jieba.clone()
     }
 
     /// The theme of `year` (the latest year when `None`), as `/theme` shows it.

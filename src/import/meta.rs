@@ -216,7 +216,7 @@ mod tests {
 
     fn meta_of(file: &str) -> Meta {
         let text = std::fs::read_to_string(format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        detect(&paragraphs(&repair(&text)))
+        detect(&paragraphs(&repair(&text), crate::entities::Registry::shipped()))
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod meta;
 pub mod pdf;
 
 use crate::catalog::{self, Notice};
+use crate::entities::Registry;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -132,8 +133,9 @@ fn decode_text(bytes: &[u8]) -> String {
 }
 
 /// Repairs the text and joins its broken lines into paragraphs, the way the
-/// corpus loader will read it: the result is what the bot will see.
-pub fn clean(raw: &str) -> Vec<String> {
+/// corpus loader will read it with the bodies `known`: the result is what
+/// the bot will see.
+pub fn clean(raw: &str, known: &Registry) -> Vec<String> {
     let normalised: String = raw
         .replace("\r\n", "\n")
         .chars()
@@ -149,7 +151,7 @@ pub fn clean(raw: &str) -> Vec<String> {
     while normalised.contains("  ") {
         normalised = normalised.replace("  ", " ");
     }
-    crate::parse::paragraphs(&crate::repair::repair(&normalised))
+    crate::parse::paragraphs(&crate::repair::repair(&normalised), known)
 }
 
 /// The text file for a notice's paragraphs: one paragraph a line. When the
@@ -157,11 +159,11 @@ pub fn clean(raw: &str) -> Vec<String> {
 /// that one leaves a sentence open), the paragraphs are separated by blank
 /// lines, or, failing that, the repaired extraction is kept with its line
 /// breaks so the loader joins them itself.
-fn file_text(paras: &[String], repaired_raw: &str) -> String {
+fn file_text(paras: &[String], repaired_raw: &str, known: &Registry) -> String {
     for sep in ["\n", "\n\n"] {
         let mut text = paras.join(sep);
         text.push('\n');
-        if crate::parse::paragraphs(&text) == paras {
+        if crate::parse::paragraphs(&text, known) == paras {
             return text;
         }
     }
@@ -208,8 +210,10 @@ fn name_part(path: &Path) -> String {
 }
 
 /// Reads the files (a notice and, in order, its attachments) and proposes
-/// one catalog entry and text. `year` overrides the year found in the text.
-pub fn propose(files: &[PathBuf], year: Option<i32>) -> Result<Proposal, ImportError> {
+/// one catalog entry and text; lines are joined knowing the bodies `known`
+/// (those of the corpus the notice will join). `year` overrides the year
+/// found in the text.
+pub fn propose(files: &[PathBuf], year: Option<i32>, known: &Registry) -> Result<Proposal, ImportError> {
     let first = files.first().ok_or_else(|| ImportError::Refused {
         path: PathBuf::from("import"),
         reason: "no file given".to_string(),
@@ -218,7 +222,7 @@ pub fn propose(files: &[PathBuf], year: Option<i32>) -> Result<Proposal, ImportE
     let mut repaired = String::new();
     for f in files {
         let raw = extract(f)?;
-        paras.extend(clean(&raw));
+        paras.extend(clean(&raw, known));
         if !repaired.is_empty() && !repaired.ends_with('\n') {
             repaired.push('\n');
         }
@@ -233,28 +237,20 @@ pub fn propose(files: &[PathBuf], year: Option<i32>) -> Result<Proposal, ImportE
     if meta.title.is_none() {
         missing.push("title");
     }
-    if meta.doc_number.is_none() {
-        missing.push("doc_number");
-    }
-    if meta.date.is_none() {
-        missing.push("date");
-    }
-    if meta.issuer.is_none() {
-        missing.push("issuer");
-    }
     let year = year.unwrap_or(0);
-    let file = format!("{year}-{}.txt", name_part(first));
+    let notice = Notice {
+        file: format!("{year}-{}.txt", name_part(first)),
+        year,
+        title: meta.title.unwrap_or_default(),
+        issuer: meta.issuer,
+        doc_number: meta.doc_number,
+        date: meta.date,
+        source_url: None,
+    };
+    missing.extend(notice.missing_metadata());
     Ok(Proposal {
-        notice: Notice {
-            file,
-            year,
-            title: meta.title.unwrap_or_default(),
-            issuer: meta.issuer,
-            doc_number: meta.doc_number,
-            date: meta.date,
-            source_url: None,
-        },
-        text: file_text(&paras, &repaired),
+        notice,
+        text: file_text(&paras, &repaired, known),
         missing,
     })
 }
@@ -412,9 +408,10 @@ mod tests {
             "2024-attachments.txt",
         ] {
             let raw = std::fs::read_to_string(format!("{}/data/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-            let paras = clean(&raw);
-            let text = file_text(&paras, &crate::repair::repair(&raw));
-            assert_eq!(crate::parse::paragraphs(&text), paras, "{f}");
+            let known = Registry::shipped();
+            let paras = clean(&raw, known);
+            let text = file_text(&paras, &crate::repair::repair(&raw), known);
+            assert_eq!(crate::parse::paragraphs(&text, known), paras, "{f}");
         }
     }
 

@@ -1,13 +1,14 @@
-//! `qmbot check`: loads the corpus the way the bot does (catalog → read →
-//! repair → parse) and reports, per notice, what the parser understood: its
+//! `qmbot check`: loads the corpus with the bot's own loader
+//! ([`crate::corpus`]: catalog → read → repair → lexicon → parse) and reports, per notice, what the parser understood: its
 //! passages, themes, slogan lists and the items it attributed to ministries,
 //! associations, regions and cities, with warnings for what looks wrong
 //! (numbered items attributed to nobody, characters that look like PDF
 //! damage the repair table does not cover, missing metadata).
 
-use crate::catalog::{self, Notice};
-use crate::entities::{self, EntityKind};
-use crate::error::{Error, Result};
+use crate::catalog::Notice;
+use crate::corpus::{self, Corpus};
+use crate::entities::{EntityKind, Registry};
+use crate::error::Result;
 use crate::parse::{self, Kind, Parsed};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,34 +77,31 @@ pub struct Detail {
 /// A missing directory, a broken catalog or an unreadable notice is an
 /// error naming the file.
 pub fn check_dir(dir: &Path) -> Result<Vec<Report>> {
-    if !dir.is_dir() {
-        return Err(Error::Invalid {
-            path: dir.to_path_buf(),
-            message: "data directory not found".to_string(),
-        });
-    }
-    let notices = catalog::load(dir)?;
-    // The bodies the parser knows: the provinces and this directory's lexicon.
-    let known = std::sync::Arc::new(entities::Registry::new(crate::lexicon::Lexicon::load(dir)?.entities()));
-    let _parsing = entities::parsing_with(&known);
-    let mut reports = Vec::with_capacity(notices.len());
-    for n in &notices {
-        let path = dir.join(&n.file);
-        let raw = std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
-        reports.push(check_notice(n, &raw));
-    }
-    Ok(reports)
+    Ok(check_corpus(&Corpus::load(dir)?))
 }
 
-/// Reports on one notice's text (raw: it is repaired here, as at load).
-pub fn check_notice(notice: &Notice, raw: &str) -> Report {
+/// Reports on every notice of a loaded corpus.
+pub fn check_corpus(corpus: &Corpus) -> Vec<Report> {
+    (0..corpus.notices.len())
+        .map(|i| report(&corpus.notices[i], &corpus.texts[i], &corpus.parse(i), &corpus.known))
+        .collect()
+}
+
+/// Reports on one notice's text (raw: it is repaired here, as at load),
+/// with the bodies `known` (those of the corpus it would join).
+pub fn check_notice(notice: &Notice, raw: &str, known: &Registry) -> Report {
     let text = crate::repair::repair(raw);
-    let parsed = parse::parse(&text, notice.issuer.as_deref());
+    let parsed = corpus::parse_notice(notice, &text, known);
+    report(notice, &text, &parsed, known)
+}
+
+/// The report on one notice: its repaired text and what the parser made of it.
+fn report(notice: &Notice, text: &str, parsed: &Parsed, known: &Registry) -> Report {
     let mut warnings = Vec::new();
-    let (items, bodies) = count_items(&parsed);
-    unattributed(&parsed, &mut warnings);
-    damage(&text, &mut warnings);
-    metadata(notice, &text, &parsed, &mut warnings);
+    let (items, bodies) = count_items(parsed, known);
+    unattributed(parsed, &mut warnings);
+    damage(text, &mut warnings);
+    metadata(notice, text, parsed, known, &mut warnings);
     let lists: Vec<_> = parsed.slogans.iter().filter(|s| !s.items.is_empty()).collect();
     Report {
         file: notice.file.clone(),
@@ -132,16 +130,14 @@ pub fn check_notice(notice: &Notice, raw: &str) -> Report {
     }
 }
 
-use crate::entities::kind_of;
-
-fn count_items(parsed: &Parsed) -> (ItemCounts, [Vec<String>; 4]) {
+fn count_items(parsed: &Parsed, known: &Registry) -> (ItemCounts, [Vec<String>; 4]) {
     let mut counts = ItemCounts::default();
     let mut bodies: [Vec<String>; 4] = Default::default();
     for p in parsed.passages.iter().filter(|p| p.kind == Kind::Item) {
         let Some(who) = p.who.first() else {
             continue;
         };
-        let (count, slot) = match kind_of(who) {
+        let (count, slot) = match known.kind_of(who) {
             EntityKind::Ministry => (&mut counts.ministry, 0),
             EntityKind::Association => (&mut counts.association, 1),
             EntityKind::Province => (&mut counts.region, 2),
@@ -241,21 +237,12 @@ fn damage(text: &str, warnings: &mut Vec<String>) {
     ));
 }
 
-fn metadata(notice: &Notice, text: &str, parsed: &Parsed, warnings: &mut Vec<String>) {
-    let mut missing = Vec::new();
-    if notice.issuer.is_none() {
-        missing.push("issuer");
-    }
-    if notice.doc_number.is_none() {
-        missing.push("doc_number");
-    }
-    if notice.date.is_none() {
-        missing.push("date");
-    }
+fn metadata(notice: &Notice, text: &str, parsed: &Parsed, known: &Registry, warnings: &mut Vec<String>) {
+    let missing = notice.missing_metadata();
     if !missing.is_empty() {
         warnings.push(format!("the catalog entry has no {}", missing.join(", ")));
     }
-    let stated = crate::import::meta::detect(&parse::paragraphs(text)).year;
+    let stated = crate::import::meta::detect(&parse::paragraphs(text, known)).year;
     if let Some(y) = stated.filter(|y| *y != notice.year) {
         warnings.push(format!(
             "the text is about Quality Month {y}, the catalog says {}",
@@ -368,6 +355,16 @@ mod tests {
     }
 
     #[test]
+    fn the_check_reports_the_passages_the_engine_indexes() -> Result<()> {
+        let corpus = Corpus::load(&data())?;
+        let reports = check_corpus(&corpus);
+        let engine = crate::Engine::from_corpus(corpus)?;
+        let checked: usize = reports.iter().map(|r| r.passages).sum();
+        assert_eq!(checked, engine.passage_count());
+        Ok(())
+    }
+
+    #[test]
     fn json_has_exactly_the_contract_keys() -> Result<()> {
         let reports = check_dir(&data())?;
         let v: serde_json::Value = serde_json::from_str(&to_json(&reports)).unwrap();
@@ -401,7 +398,11 @@ mod tests {
             date: None,
             source_url: None,
         };
-        let r = check_notice(&n, "开展2025年全国“质量月”活动。⽅案\u{fffd}，质量収展。");
+        let r = check_notice(
+            &n,
+            "开展2025年全国“质量月”活动。⽅案\u{fffd}，质量収展。",
+            Registry::shipped(),
+        );
         let w = r.warnings.iter().find(|w| w.contains("PDF damage")).unwrap();
         assert!(w.contains("⽅ (U+2F45)"), "{w}");
         assert!(w.contains("U+FFFD"), "{w}");

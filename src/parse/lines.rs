@@ -31,10 +31,12 @@ pub(super) fn han_len(line: &str) -> usize {
 }
 
 /// Lines that stand alone: headings, document numbers, dates, short labels.
-pub(super) fn standalone(line: &str) -> bool {
+pub(super) fn standalone(line: &str, known: &Registry) -> bool {
     let l = line.trim();
     // A bare entity name (`福州市`) is a heading.
-    if han_len(l) <= 10 && !l.contains(['，', '。', '、']) && leading_entity(l).is_some_and(|(n, _)| n.len() == l.len())
+    if han_len(l) <= 10
+        && !l.contains(['，', '。', '、'])
+        && known.leading_entity(l).is_some_and(|(n, _)| n.len() == l.len())
     {
         return true;
     }
@@ -52,8 +54,9 @@ pub(super) fn standalone(line: &str) -> bool {
 /// next one unless it ends a sentence, stands alone (heading, date, number),
 /// the next one opens a new unit, or both are short (a list of slogans or
 /// names). Joining Han text adds no space (`深入贯` + `彻` is `深入贯彻`);
-/// two ASCII words keep one.
-pub fn paragraphs(text: &str) -> Vec<String> {
+/// two ASCII words keep one. A line that is just a name of a body `known`
+/// knows (`福州市`) is a heading.
+pub fn paragraphs(text: &str, known: &Registry) -> Vec<String> {
     const SHORT: usize = 20;
     let mut out: Vec<String> = Vec::new();
     let mut open = false; // whether the last paragraph may be continued
@@ -104,7 +107,7 @@ pub fn paragraphs(text: &str) -> Vec<String> {
             && out.last().is_some_and(|p| p.ends_with('。'));
         let join = (open || wrapped_after_stop)
             && !starts_unit(line)
-            && !standalone(line)
+            && !standalone(line, known)
             && (sentence_like || (blank_before && last_line_len >= SHORT));
         blank_before = false;
         if join {
@@ -121,7 +124,7 @@ pub fn paragraphs(text: &str) -> Vec<String> {
         last_line_len = han_len(line);
         last_trailing_space = trailing_space;
         let cur = out.last().expect("just pushed");
-        open = !ends_terminal(cur) && !standalone(cur);
+        open = !ends_terminal(cur) && !standalone(cur, known);
     }
     // The same long paragraph twice (a copy-paste in the source) is kept once.
     let mut seen = std::collections::HashSet::new();

@@ -4,10 +4,16 @@
 //! is about, themes (`活动主题`, `主题：`) and slogan lists, and the noise
 //! (statistics forms, distribution lists, signatures) that must not outrank
 //! real content.
+//!
+//! Who an item is about comes from the bodies of the [`Registry`] the caller
+//! passes (the provinces and the corpus's lexicon, see [`crate::corpus`]).
+//! Line joining is in `lines.rs`, themes and slogan lists in `themes.rs`,
+//! national or regional scope in `scope.rs`.
 
-use crate::entities::{self, EntityKind};
+use crate::entities::Registry;
 mod lines;
 mod scope;
+mod themes;
 
 use lines::{han_len, starts_unit};
 pub use lines::{paragraphs, squash_spaces};
@@ -91,23 +97,8 @@ static LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\p{Han} ]{1,5}[:
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"〔\s*\d{4}\s*〕\s*\d+\s*号$").unwrap());
 static DATE_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(印发)?$").unwrap());
-static THEME_HEADING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:[一二三四五六七八九十]+、\s*)?(?:活动)?主题\s*[:：]?\s*$").unwrap());
-static THEME_INLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^主题\s*[:：]\s*(\S.*)$").unwrap());
-static THEME_STATED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"活动主题(?:确定)?为\s*[“\u{201A}]([^”\u{201B}]{4,40})[”\u{201B}]").unwrap());
 static GLUED_HEADING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(.*[。；])\s*([一二三四五六七八九十]+、[\p{Han}]{2,12})$").unwrap());
-
-/// The canonical name of the entity `text` begins with, if any.
-pub fn leading_entity(text: &str) -> Option<(String, EntityKind)> {
-    entities::leading_entity(text)
-}
-
-/// The region a title or issuer is about (`福建省 2018 年…口号` → 福建省).
-pub fn region_in(text: &str) -> Option<String> {
-    entities::region_in(text)
-}
 
 #[derive(PartialEq)]
 enum Mode {
@@ -119,7 +110,9 @@ enum Mode {
     Logo,
 }
 
-struct Walker {
+struct Walker<'a> {
+    /// The bodies items can be about.
+    known: &'a Registry,
     parsed: Parsed,
     doc_region: Option<String>,
     section: String,
@@ -133,7 +126,7 @@ struct Walker {
     body_count: usize,
 }
 
-impl Walker {
+impl Walker<'_> {
     fn label(&self) -> String {
         let mut s = self.section.clone();
         if let Some(t) = &self.top {
@@ -158,33 +151,6 @@ impl Walker {
         self.parsed.passages.len() - 1
     }
 
-    fn add_theme(&mut self, scope: Scope, text: &str) {
-        let text = squash_spaces(text.trim_matches(|c: char| c.is_whitespace() || c == '“' || c == '”'));
-        if text.is_empty() {
-            return;
-        }
-        let p = self.push(self.label_or_section(), Kind::Theme, Vec::new(), text.clone());
-        if !self.parsed.themes.iter().any(|t| t.scope == scope && t.text == text) {
-            self.parsed.themes.push(ThemeRec {
-                scope,
-                text,
-                passage: p,
-            });
-        }
-    }
-
-    fn label_or_section(&self) -> String {
-        if self.top.is_some() {
-            self.label()
-        } else {
-            self.section.clone()
-        }
-    }
-
-    fn scope_of_list(&self, title: &str) -> Scope {
-        Scope::of_text(title)
-    }
-
     fn para(&mut self, p: &str) {
         let p = p.trim();
         if let Some(c) = ATTACHMENT.captures(p) {
@@ -205,14 +171,7 @@ impl Walker {
         if self.expect_title && !starts_unit(p) {
             self.expect_title = false;
             if p.contains("口号") {
-                self.mode = Mode::Slogans;
-                let scope = self.scope_of_list(p);
-                self.parsed.slogans.push(ParsedSlogans {
-                    scope,
-                    title: squash_spaces(p),
-                    section: self.section.clone(),
-                    items: Vec::new(),
-                });
+                self.open_slogan_list(Scope::of_text(p, self.known), squash_spaces(p));
             } else if p.contains("统计表") {
                 self.mode = Mode::Table;
             } else if p.contains("标志") {
@@ -284,78 +243,8 @@ impl Walker {
                 return;
             }
         }
-        // Themes.
-        if THEME_HEADING.is_match(p) {
-            self.pending_theme = true;
-            if let Some(c) = TOP.captures(p) {
-                self.top = Some(c[1].to_string());
-                self.sub = None;
-            }
-            self.open_item = None;
+        if self.theme_para(p) || self.slogan_para(p) {
             return;
-        }
-        if let Some(c) = THEME_INLINE.captures(p) {
-            let scope = self.current_list_scope();
-            self.add_theme(scope, &c[1]);
-            self.pending_theme = false;
-            return;
-        }
-        if self.pending_theme {
-            self.pending_theme = false;
-            if han_len(p) <= 40 && !p.contains('。') {
-                let scope = self.current_list_scope();
-                self.add_theme(scope, p);
-                return;
-            }
-        }
-        if let Some(c) = THEME_STATED.captures(p) {
-            // The paragraph stays searchable body text and is the theme's source.
-            let scope = self.doc_region.clone().map_or(Scope::National, Scope::Region);
-            let text = squash_spaces(&c[1]);
-            self.body_count += 1;
-            let section = if self.top.is_some() {
-                self.label()
-            } else {
-                format!("{} · 第{}段", self.section, self.body_count)
-            };
-            self.open_item = None;
-            let who = leading_entity(p).map(|(n, _)| vec![n]).unwrap_or_default();
-            let passage = self.push(section, Kind::Body, who, p.to_string());
-            if !self.parsed.themes.iter().any(|t| t.scope == scope && t.text == text) {
-                self.parsed.themes.push(ThemeRec { scope, text, passage });
-            }
-            return;
-        }
-        // Slogans.
-        if p.starts_with("口号") && han_len(p) <= 4 {
-            if self.mode != Mode::Slogans {
-                self.mode = Mode::Slogans;
-                let title = "活动口号".to_string();
-                let scope = self.current_list_scope();
-                self.parsed.slogans.push(ParsedSlogans {
-                    scope,
-                    title,
-                    section: self.section.clone(),
-                    items: Vec::new(),
-                });
-            }
-            return;
-        }
-        if self.mode == Mode::Slogans {
-            let (num, text) = match NUMBERED.captures(p) {
-                Some(c) => (Some(c[1].to_string()), c[2].trim().to_string()),
-                None => (None, p.to_string()),
-            };
-            let is_slogan = !text.is_empty() && !text.contains('。') && !text.contains('：') && han_len(&text) <= 40;
-            if is_slogan {
-                let list = self.parsed.slogans.last_mut().expect("slogan mode has a list");
-                list.items.push(squash_spaces(&text));
-                let n = num.unwrap_or_else(|| list.items.len().to_string());
-                let section = format!("{} · 口号{}", self.section, n);
-                self.push(section, Kind::Slogan, Vec::new(), squash_spaces(&text));
-                return;
-            }
-            self.mode = Mode::Normal;
         }
         // Numbered items.
         if let Some(c) = TOP.captures(p) {
@@ -377,7 +266,7 @@ impl Walker {
         // An entity name alone is a heading for what follows (`福州市`) in an
         // attachment; in the body it is a line of the issuers' list.
         if self.in_attachment && han_len(p) <= 12 && !p.contains(['，', '。']) {
-            if let Some((who, _)) = leading_entity(p).filter(|(n, _)| {
+            if let Some((who, _)) = self.known.leading_entity(p).filter(|(n, _)| {
                 n.chars().count() == p.chars().count() || p.starts_with(n.as_str()) && han_len(p) == n.chars().count()
             }) {
                 self.top = Some(p.to_string());
@@ -399,7 +288,7 @@ impl Walker {
             }
         }
         // Plain body paragraph.
-        let who = leading_entity(p).map(|(n, _)| vec![n]).unwrap_or_default();
+        let who = self.known.leading_entity(p).map(|(n, _)| vec![n]).unwrap_or_default();
         let kind = if !p.contains('。') && (han_len(p) < 80 || p.ends_with('：')) {
             Kind::Meta
         } else {
@@ -419,16 +308,9 @@ impl Walker {
         self.push(section, kind, who, p.to_string());
     }
 
-    fn current_list_scope(&self) -> Scope {
-        match self.parsed.slogans.last() {
-            Some(l) if l.section == self.section && self.in_attachment => l.scope.clone(),
-            _ => Scope::National,
-        }
-    }
-
     fn start_item(&mut self, p: &str, rest: &str) {
         let label = self.label();
-        let lead = leading_entity(rest);
+        let lead = self.known.leading_entity(rest);
         let heading = han_len(rest) <= 12 && !rest.contains(['，', '。', '、']);
         if heading {
             match lead {
@@ -455,13 +337,14 @@ impl Walker {
     }
 }
 
-/// Parses one notice's (repaired) text. `issuer` decides whose own theme an
-/// inline `活动主题确定为“…”` is.
-pub fn parse(text: &str, issuer: Option<&str>) -> Parsed {
-    let paras = paragraphs(text);
+/// Parses one notice's (repaired) text. Items are about the bodies of
+/// `known`; `issuer` decides whose own theme an inline `活动主题确定为“…”` is.
+pub fn parse(text: &str, issuer: Option<&str>, known: &Registry) -> Parsed {
+    let paras = paragraphs(text, known);
     let mut w = Walker {
+        known,
         parsed: Parsed::default(),
-        doc_region: issuer.and_then(region_in),
+        doc_region: issuer.and_then(|i| known.region_named(i)),
         section: "正文".to_string(),
         in_attachment: false,
         expect_title: false,
@@ -526,61 +409,20 @@ pub fn parse(text: &str, issuer: Option<&str>) -> Parsed {
             !empty.contains(&(i - 1))
         });
     }
-    regional_themes_in_items(&mut w.parsed);
+    themes::regional_themes_in_items(&mut w.parsed, known);
     w.parsed
-}
-
-/// A region's item that states its own theme (`福建省以“…”为主题，…`): the
-/// theme of that region for the year. `以“…”为主题的论坛` names the theme of
-/// one event, not the region's.
-fn regional_themes_in_items(parsed: &mut Parsed) {
-    static OWN_THEME: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:以\s*[“\u{201A}]([^”\u{201B}]{4,40})[”\u{201B}]\s*为(?:活动)?主题|(?:活动)?主题(?:确定)?为\s*[“\u{201A}]([^”\u{201B}]{4,40})[”\u{201B}])([^的]|$)").unwrap()
-    });
-    for (i, p) in parsed.passages.iter().enumerate() {
-        if p.kind != Kind::Item {
-            continue;
-        }
-        let Some(region) = p.who.first().filter(|w| region_in(w).as_deref() == Some(w.as_str())) else {
-            continue;
-        };
-        let Some(c) = OWN_THEME.captures(&p.text) else {
-            continue;
-        };
-        let scope = Scope::Region(region.clone());
-        if parsed.themes.iter().any(|t| t.scope == scope) {
-            continue;
-        }
-        let Some(text) = c.get(1).or(c.get(2)).map(|m| squash_spaces(m.as_str())) else {
-            continue;
-        };
-        parsed.themes.push(ThemeRec {
-            scope,
-            text,
-            passage: i,
-        });
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_regions_item_states_its_own_theme() {
-        let t = "附件3\n\n各地开展的主要活动\n\n一、浙江省\n\n浙江省以“浙里品质 匠心智造”为主题，举办质量大会。\n\n二、江苏省\n\n江苏省举办以“质量强省”为主题的论坛。";
-        let parsed = parse(t, None);
-        let themes: Vec<(String, String)> = parsed
-            .themes
-            .iter()
-            .map(|t| (t.scope.to_string(), t.text.clone()))
-            .collect();
-        assert_eq!(
-            themes,
-            vec![("浙江省".to_string(), "浙里品质 匠心智造".to_string())],
-            "{:?}",
-            parsed.passages
-        );
+    fn paragraphs(text: &str) -> Vec<String> {
+        super::paragraphs(text, Registry::shipped())
+    }
+
+    fn parse(text: &str, issuer: Option<&str>) -> Parsed {
+        super::parse(text, issuer, Registry::shipped())
     }
 
     #[test]

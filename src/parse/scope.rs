@@ -1,6 +1,6 @@
 //! Whose theme or slogan list: national or a region's own.
 
-use super::region_in;
+use crate::entities::Registry;
 
 /// Whose theme or slogan list it is: the whole country, or one
 /// provincial-level region (by its canonical name, e.g. `福建省`).
@@ -26,9 +26,9 @@ impl Scope {
         *self == Scope::National
     }
 
-    /// The region named in `text`, else national.
-    pub fn of_text(text: &str) -> Scope {
-        region_in(text).map_or(Scope::National, Scope::Region)
+    /// The region of `known` named in `text`, else national.
+    pub fn of_text(text: &str, known: &Registry) -> Scope {
+        known.region_named(text).map_or(Scope::National, Scope::Region)
     }
 }
 

@@ -1,6 +1,8 @@
-//! Test support shared by `tests/bot.rs` and `tests/broadcast.rs`: a fake
-//! Telegram Bot API server and a harness that runs the real `qmbot run`
-//! binary against it. Everything listens on 127.0.0.1 only.
+//! Test support shared by the integration tests: a fake Telegram Bot API
+//! server and a harness that runs the real `qmbot run` binary against it
+//! (`tests/bot.rs`, `tests/broadcast.rs`, `tests/ops.rs`), and
+//! [`process::qmbot`], which runs one `qmbot` command (`tests/cli.rs`,
+//! `tests/import.rs`). Everything listens on 127.0.0.1 only.
 //!
 //! # The fake Bot API server ([`FakeBot`])
 //!
@@ -91,13 +93,16 @@
 //! signal it; [`BotProcess::wait_exit`] waits (with a timeout) for it to exit.
 //! [`BotProcess::wait_log`] waits until the captured output satisfies a
 //! predicate (woken as output arrives). A `BotProcess` is SIGKILLed when
-//! dropped.
+//! dropped. [`process::qmbot`]`(args, stdin)` runs `qmbot ARGS` in the
+//! repository with `stdin` as input and returns its `Output`.
 
 #![allow(dead_code)]
 
 pub mod html;
 pub mod process;
 
+// Not every test crate that includes this module runs the bot.
+#[allow(unused_imports)]
 pub use process::{BotProcess, TestEnv};
 
 use axum::body::Bytes;

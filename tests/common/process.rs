@@ -1,12 +1,28 @@
-//! Runs the real `qmbot run` binary against a [`FakeBot`](super::FakeBot).
+//! Runs the real `qmbot` binary: `qmbot run` against a
+//! [`FakeBot`](super::FakeBot), and one-shot commands ([`qmbot`]).
 
 use super::FakeBot;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
+
+/// Runs `qmbot ARGS` in the repository with `stdin` as its input and
+/// waits for it to exit.
+pub fn qmbot(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qmbot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("qmbot starts");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
 
 /// A temporary directory with a config file for `qmbot run`.
 pub struct TestEnv {
