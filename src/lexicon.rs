@@ -53,6 +53,10 @@ pub struct Lexicon {
     /// English word or phrase (lower case) → the notices' word for it.
     #[serde(default)]
     pub glossary: BTreeMap<String, String>,
+    /// Everyday word of questions → the notices' words for it (`照片` →
+    /// `图片`). The keys are cut whole by the tokenizer too.
+    #[serde(default)]
+    pub synonyms: BTreeMap<String, Vec<String>>,
     /// Ministries, associations and cities (`[[entity]]`).
     #[serde(default, rename = "entity")]
     pub entities: Vec<EntityEntry>,
@@ -92,6 +96,21 @@ impl Lexicon {
             .collect();
         if let Some((en, _)) = lexicon.glossary.iter().find(|(en, zh)| en.is_empty() || zh.is_empty()) {
             return Err(invalid(format!("[glossary] entry {en:?} is empty")));
+        }
+        lexicon.synonyms = std::mem::take(&mut lexicon.synonyms)
+            .into_iter()
+            .map(|(k, v)| {
+                let v: Vec<String> = v.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect();
+                (k.trim().to_lowercase(), v)
+            })
+            .collect();
+        if let Some((k, _)) = lexicon.synonyms.iter().find(|(k, v)| k.is_empty() || v.is_empty()) {
+            return Err(invalid(format!("[synonyms] entry {k:?} is empty")));
+        }
+        for k in lexicon.synonyms.keys() {
+            if !lexicon.words.contains(k) {
+                lexicon.words.push(k.clone());
+            }
         }
         // Every name, built-in ones included, belongs to one body only.
         let mut owner: HashMap<String, String> = HashMap::new();
@@ -145,7 +164,10 @@ impl Lexicon {
     pub fn glossary(&self) -> Glossary {
         let mut pairs: Vec<(String, String)> = self.glossary.clone().into_iter().collect();
         pairs.sort_by_key(|(en, _)| std::cmp::Reverse(en.len()));
-        Glossary { pairs }
+        Glossary {
+            pairs,
+            synonyms: self.synonyms.clone(),
+        }
     }
 }
 
@@ -154,12 +176,18 @@ impl Lexicon {
 #[derive(Debug, Clone, Default)]
 pub struct Glossary {
     pairs: Vec<(String, String)>,
+    synonyms: BTreeMap<String, Vec<String>>,
 }
 
 impl Glossary {
     /// The notices' word for the English `word` (lower case).
     pub fn get(&self, word: &str) -> Option<&str> {
         self.pairs.iter().find(|(en, _)| en == word).map(|(_, zh)| zh.as_str())
+    }
+
+    /// The notices' words for the everyday word `word` (`照片` → `图片`).
+    pub fn synonyms(&self, word: &str) -> Option<&[String]> {
+        self.synonyms.get(word).map(Vec::as_slice)
     }
 
     /// Every pair, longest English phrase first.

@@ -31,6 +31,7 @@ pub mod bot;
 pub mod broadcast;
 pub mod catalog;
 pub mod config;
+pub mod conversation;
 pub mod engine;
 pub mod entities;
 pub mod error;

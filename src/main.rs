@@ -35,6 +35,13 @@ enum Command {
         /// The question; without it, questions are read from stdin, one per line.
         question: Vec<String>,
     },
+    /// Hold a conversation: questions from stdin, one per line, where a
+    /// follow-up (`江苏呢？`) inherits what it leaves out; one reply each.
+    Chat {
+        /// Print one JSON object per question (the shape of `ask --json`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the Telegram bot (token from TELOXIDE_TOKEN).
     Run,
     /// Turn a published notice (PDF, DOCX, HTML or text; attachments after it)
@@ -94,6 +101,10 @@ fn run() -> anyhow::Result<()> {
         Command::Ask { json, question } => {
             let engine = load_engine(&config)?;
             ask(&engine, json, &question.join(" "), question.is_empty())
+        }
+        Command::Chat { json } => {
+            let engine = load_engine(&config)?;
+            chat(&engine, json)
         }
         Command::Run => {
             // A missing or malformed token is reported before the corpus loads.
@@ -199,6 +210,54 @@ fn ask(engine: &Engine, json: bool, question: &str, from_stdin: bool) -> anyhow:
         print(&mut out, question)?;
     }
     out.flush()?;
+    Ok(())
+}
+
+/// `qmbot chat`: one conversation over stdin. In a terminal it prompts;
+/// `/new` starts a new conversation.
+fn chat(engine: &Engine, json: bool) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        eprintln!("qmbot chat: one question per line; a follow-up such as “江苏呢？” continues the last question; /new starts afresh; Ctrl-D ends.");
+    }
+    let mut input = std::io::stdin().lock();
+    let mut out = std::io::stdout().lock();
+    let mut context: Option<qmbot::conversation::Context> = None;
+    let mut line = Vec::new();
+    loop {
+        if interactive {
+            eprint!("问> ");
+        }
+        line.clear();
+        if input
+            .read_until(b'\n', &mut line)
+            .context("reading questions from stdin")?
+            == 0
+        {
+            break;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let question = text.trim();
+        if question.is_empty() {
+            continue;
+        }
+        if question == "/new" {
+            context = None;
+            continue;
+        }
+        let turn = engine.answer_in(question, today(), context.as_ref());
+        context = turn.context;
+        let written = if json {
+            writeln!(out, "{}", turn.answer.to_json())
+        } else {
+            writeln!(out, "{}\n", turn.answer.to_plain())
+        };
+        match written.and_then(|()| out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            r => r.context("writing to stdout")?,
+        }
+    }
     Ok(())
 }
 

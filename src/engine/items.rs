@@ -39,6 +39,10 @@ impl Engine {
             {
                 hits.clear();
             }
+            // `…第几届`, `…什么时候交`: only an item that states such a fact.
+            if let Some(a) = q.asks.filter(|a| *a != query::Asks::Name && !q.intent.activities) {
+                hits.retain(|i| !query::asks::answers(a, &self.passages[*i].text).is_empty());
+            }
             if hits.is_empty() {
                 missing.push(*e);
                 continue;

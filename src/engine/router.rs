@@ -8,6 +8,7 @@
 //! own gets the national theme, marked as not answering) is final.
 
 use super::*;
+use crate::conversation::{self, Context, Turn};
 
 /// One way of answering a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,15 +58,63 @@ impl Engine {
         self.answer_understood(&q)
     }
 
+    /// Answers one question of a conversation: a follow-up (`江苏呢？`)
+    /// inherits what it leaves out from `context` (see
+    /// [`crate::conversation`]); a full question starts afresh. The turn
+    /// carries the context to keep for the next question.
+    pub fn answer_in(&self, question: &str, today: NaiveDate, context: Option<&Context>) -> Turn {
+        let q = self.understand(question, today.year());
+        let merged = conversation::merge(context, &q, &self.entities);
+        let mut answer = self.answer_understood(&merged.question);
+        if !answer.found && merged.soft_bodies {
+            // `主题呢` after a region without a theme of its own: the year's.
+            let mut without = merged.question.clone();
+            without.entities.clear();
+            let plain = self.answer_understood(&without);
+            if plain.found {
+                answer = plain;
+            }
+        }
+        let (_, unknown_english) = self.known_terms(&merged.question);
+        let refused = matches!(
+            self.refusal(&merged.question, unknown_english),
+            Some(Refusal::Writing | Refusal::OtherEvent(_) | Refusal::OffTopic | Refusal::Empty)
+        );
+        let context = if refused {
+            context.cloned()
+        } else {
+            Some(Context::new(merged.question))
+        };
+        Turn {
+            answer,
+            context,
+            follow_up: merged.follow_up,
+        }
+    }
+
+    /// The question's terms without English words the notices never use,
+    /// and how many were dropped.
+    fn known_terms(&self, q: &Question) -> (Vec<String>, usize) {
+        let terms: Vec<String> = q
+            .terms
+            .iter()
+            .filter(|t| !t.chars().all(|c| c.is_ascii_alphabetic()) || self.known(t))
+            // An everyday word the notices never use is searched by the
+            // notices' words for it alone.
+            .filter(|t| !q.everyday.contains(t) || self.known(t))
+            .cloned()
+            .collect();
+        let dropped = q.terms.len() - terms.len();
+        (terms, dropped)
+    }
+
     /// Answers a question already understood (the conversation layer merges
     /// a follow-up into the question before this step).
     pub(super) fn answer_understood(&self, q: &Question) -> Answer {
         let mut q = q.clone();
         // English words the notices never use cannot be searched for.
-        let before = q.terms.len();
-        q.terms
-            .retain(|t| !t.chars().all(|c| c.is_ascii_alphabetic()) || self.known(t));
-        let unknown_english = before - q.terms.len();
+        let (terms, unknown_english) = self.known_terms(&q);
+        q.terms = terms;
         let year = match q.year {
             YearRef::Explicit(y) | YearRef::Relative(y) => Some(y),
             YearRef::Latest => self.latest_year(),
@@ -122,6 +171,24 @@ impl Engine {
         None
     }
 
+    /// Whether the question names a thing the notices never mention: a
+    /// noun or set phrase (by jieba's part of speech) of two or more characters that is
+    /// nowhere in the corpus (`GDP`, `奖金`, `天气`). Unknown verbs
+    /// (`负责什么`) still ask what a body did.
+    fn asks_about_the_unknown(&self, q: &Question) -> bool {
+        let unknown: Vec<&String> = q
+            .terms
+            .iter()
+            .filter(|t| t.chars().count() >= 2 && !self.known(t))
+            .collect();
+        !unknown.is_empty()
+            && self.jieba.tag(&q.norm, true).iter().any(|tag| {
+                // Nouns, English words, idioms and set phrases (`今天天气`).
+                let noun = tag.tag.starts_with('n') || matches!(tag.tag, "eng" | "i" | "l" | "j");
+                noun && unknown.iter().any(|t| t.eq_ignore_ascii_case(tag.word))
+            })
+    }
+
     /// The answer kinds that apply, most specific first; search is last.
     fn routes(&self, q: &Question, year: Option<i32>, unknown_english: usize) -> Vec<Route> {
         let strong = self.strong_terms(q);
@@ -172,7 +239,10 @@ impl Engine {
             }
             routes.push(Route::Theme);
         }
-        if !q.entities.is_empty() {
+        // What a body did answers `江苏做了什么`, not a question about
+        // something the notices never mention (`江苏的GDP`, `广东的奖金是多少`).
+        let unknown = unknown_english > 0 || self.asks_about_the_unknown(q);
+        if !q.entities.is_empty() && (it.activities || !unknown) {
             routes.push(Route::Items);
         }
         let latest = year.or(self.latest_year());

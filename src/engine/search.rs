@@ -25,20 +25,28 @@ struct Hit {
 }
 
 impl Engine {
-    /// The question's search terms: its content words and the stems of the
-    /// bodies it names.
-    fn search_terms(&self, q: &Question) -> Vec<String> {
+    /// The question's search terms with their weights: its content words
+    /// (idf), and the stems of the bodies it names, which share one body's
+    /// weight (`广东省` and `广东` are one thing asked about, not two).
+    fn search_terms(&self, q: &Question) -> (Vec<String>, Vec<f32>) {
         let mut terms = q.terms.clone();
+        let mut weights: Vec<f32> = terms.iter().map(|t| self.idf(t)).collect();
         for e in &q.entities {
+            let mut stems: Vec<String> = Vec::new();
             for s in self.entities[*e].stems() {
                 for t in crate::tokenizer::terms(&self.jieba, &s) {
-                    if !terms.contains(&t.text) {
-                        terms.push(t.text);
+                    if !terms.contains(&t.text) && !stems.contains(&t.text) {
+                        stems.push(t.text);
                     }
                 }
             }
+            let share = stems.len().max(1) as f32;
+            for t in stems {
+                weights.push(self.idf(&t) / share);
+                terms.push(t);
+            }
         }
-        terms
+        (terms, weights)
     }
 
     /// The idf-weighted share of `terms` that `text` (lower case) contains.
@@ -56,11 +64,10 @@ impl Engine {
     }
 
     pub(super) fn search(&self, q: &Question, year: Option<i32>) -> Answer {
-        let terms = self.search_terms(q);
+        let (terms, weights) = self.search_terms(q);
         if terms.is_empty() {
             return self.not_found(q, msg::not_found(q.lang));
         }
-        let weights: Vec<f32> = terms.iter().map(|t| self.idf(t)).collect();
         let total: f32 = weights.iter().sum();
         let lower = q.norm.to_lowercase();
         let counting = q.asks == Some(query::Asks::Number);
@@ -102,6 +109,21 @@ impl Engine {
                 }
             })
             .collect();
+        // A passage that never names a body the question asks about (nor
+        // stands in a notice that body issued) does not answer it.
+        for e in &q.entities {
+            let ent = &self.entities[*e];
+            let stems = ent.stems();
+            hits.retain(|h| {
+                let p = &self.passages[h.pid];
+                let n = &self.notices[p.notice];
+                let issuer = format!("{}{}", n.title, n.issuer.as_deref().unwrap_or_default());
+                p.who.iter().any(|w| w == &ent.name)
+                    || stems
+                        .iter()
+                        .any(|s| p.lower.contains(s.as_str()) || issuer.contains(s.as_str()))
+            });
+        }
         // "Where" needs a place and "who won" needs winners: a passage that
         // only mentions the event does not answer.
         if WHERE.is_match(&lower) {
@@ -131,6 +153,17 @@ impl Engine {
             let (sentence, quality) = self.best_sentence(q, h.pid, &terms, &weights, total);
             h.sentence = sentence;
             h.score = h.score / best * (0.5 + quality);
+        }
+        // `多少` wants a count: evidence without one does not answer.
+        if q.asks == Some(query::Asks::Number) {
+            hits.retain(|h| {
+                h.sentence.as_ref().is_some_and(|r| {
+                    !asks::answers(query::Asks::Number, &self.passages[h.pid].text[r.clone()]).is_empty()
+                })
+            });
+            if hits.is_empty() {
+                return self.not_found(q, msg::not_found(q.lang));
+            }
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         let top = hits[0].score;

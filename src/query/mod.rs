@@ -125,6 +125,9 @@ pub struct Question {
     pub doc_number: Option<DocRef>,
     /// The kind of fact the asking words want (a date, a place, …).
     pub asks: Option<Asks>,
+    /// Everyday words of the question that have the notices' words for
+    /// them in the lexicon's `[synonyms]` (both are in `terms`).
+    pub everyday: Vec<String>,
 }
 
 /// Chinese punctuation that stays full-width in a normalised question.
@@ -359,6 +362,12 @@ fn detect_intent(norm: &str) -> Intent {
                 "安排",
                 "做了哪些",
                 "工作",
+                "忙活",
+                "忙些",
+                "搞了",
+                "干啥",
+                "做啥",
+                "干嘛",
             ],
         ) || has_word(&l, &["do", "did", "does", "activities", "activity", "events", "plans"]),
         list: None,
@@ -517,6 +526,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         }
     }
     let mut terms: Vec<String> = extra_terms.clone();
+    let mut everyday: Vec<String> = Vec::new();
     let mut marks: Vec<String> = extra_terms.iter().filter(|t| t.chars().count() >= 2).cloned().collect();
     for t in &toks {
         if covered.iter().any(|r| r.start <= t.from && t.to <= r.end) {
@@ -526,6 +536,21 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         let lone_ascii = w.len() == 1 && w.is_ascii() || glossed_words.iter().any(|g| g == w);
         if STOP.contains(&w) || EN_STOP.contains(&w) || lone_ascii || w.chars().all(|c| c.is_ascii_digit()) {
             continue;
+        }
+        // An everyday word is searched as the notices' words too (`照片` →
+        // `图片`); the engine drops it where the notices never use it.
+        if let Some(formal) = glossary.synonyms(&w.to_lowercase()) {
+            everyday.push(w.to_string());
+            for f in formal {
+                for ft in tokenizer::terms(jieba, f) {
+                    if !terms.contains(&ft.text) {
+                        terms.push(ft.text.clone());
+                    }
+                    if ft.text.chars().count() >= 2 && !marks.contains(&ft.text) {
+                        marks.push(ft.text);
+                    }
+                }
+            }
         }
         if !terms.iter().any(|x| x == w) {
             terms.push(w.to_string());
@@ -547,6 +572,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         marks,
         doc_number,
         asks,
+        everyday,
     }
 }
 

@@ -5,6 +5,13 @@
 /// Words that carry no content for search.
 pub const STOP: &[&str] = &[
     "的",
+    "后半句",
+    "前半句",
+    "上半句",
+    "下半句",
+    "上一句",
+    "下一句",
+    "来着",
     "了",
     "是",
     "什么",
@@ -180,6 +187,8 @@ pub const STOP: &[&str] = &[
 /// English function words and frame words.
 pub const EN_STOP: &[&str] = &[
     "the",
+    "one",
+    "ones",
     "a",
     "an",
     "of",
