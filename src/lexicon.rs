@@ -100,7 +100,11 @@ impl Lexicon {
         lexicon.synonyms = std::mem::take(&mut lexicon.synonyms)
             .into_iter()
             .map(|(k, v)| {
-                let v: Vec<String> = v.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect();
+                let v: Vec<String> = v
+                    .iter()
+                    .map(|w| w.trim().to_string())
+                    .filter(|w| !w.is_empty())
+                    .collect();
                 (k.trim().to_lowercase(), v)
             })
             .collect();

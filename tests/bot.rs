@@ -702,6 +702,61 @@ async fn stats_for_operators_only() {
 }
 
 #[tokio::test]
+async fn follow_ups_continue_a_conversation_and_never_leak() {
+    let (fake, _env, _bot) = start(&[]).await;
+
+    // A private chat is one conversation.
+    let mut a = Chat {
+        fake: &fake,
+        id: 8001,
+        received: 0,
+    };
+    assert!(a.ask("2023年广东省开展了哪些活动？").await.contains("广东"));
+    let follow = a.ask("江苏呢？").await;
+    assert!(
+        follow.starts_with("2023年") && follow.contains("江苏"),
+        "the year carries over: {follow}"
+    );
+    // Another chat does not see it: the same words start afresh (latest year).
+    let mut b = Chat {
+        fake: &fake,
+        id: 8002,
+        received: 0,
+    };
+    let fresh = b.ask("江苏呢？").await;
+    assert!(fresh.starts_with("2024年") && fresh.contains("江苏"), "leaked: {fresh}");
+
+    // In a group, replying to an answer continues that answer's context.
+    let group = -1_001_515_151_515;
+    let (alice, bob) = (801, 802);
+    fake.send_group(group, alice, &format!("/ask@{BOT_USERNAME} 2019年质量月的主题是什么"));
+    let sent = wait_sent(&fake, group, 1, "theme").await;
+    assert!(visible(&sent[0]).contains("共创中国质量"));
+    let theme = sent[0].result_message_id().unwrap();
+    fake.send(Msg::new(group, bob, "口号呢").reply_to(theme));
+    let sent = wait_sent(&fake, group, 2, "follow-up by reply").await;
+    let slogans = visible(&sent[1]);
+    assert!(slogans.contains("2019年全国“质量月”活动口号"), "{slogans}");
+    // The chain goes on from the new answer.
+    let slogans_id = sent[1].result_message_id().unwrap();
+    fake.send(Msg::new(group, alice, "那2023年呢").reply_to(slogans_id));
+    let sent = wait_sent(&fake, group, 3, "second follow-up").await;
+    assert!(
+        visible(&sent[2]).contains("2023年全国“质量月”活动口号"),
+        "{}",
+        visible(&sent[2])
+    );
+    // A question that replies to nothing starts afresh.
+    fake.send_group(group, bob, &format!("/ask@{BOT_USERNAME} 口号呢"));
+    let sent = wait_sent(&fake, group, 4, "fresh question").await;
+    assert!(
+        visible(&sent[3]).contains("2024年全国“质量月”活动口号"),
+        "{}",
+        visible(&sent[3])
+    );
+}
+
+#[tokio::test]
 async fn retry_after_is_honoured_and_failures_are_apologised() {
     let (fake, _env, _bot) = start(&[]).await;
     let user = 3003;

@@ -9,12 +9,13 @@ use super::reply::{no_preview, report, send_reply, send_text};
 use super::{subscriptions, texts, Command, Ctx, State, TgBot};
 use crate::answer::{Answer, Block};
 use crate::broadcast::Broadcast;
+use crate::conversation::Key;
 use crate::format::{self, Item};
 use crate::ops::metrics;
 use crate::ratelimit::Admission;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use teloxide::prelude::*;
 use teloxide::types::{
     ChatAction, InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me,
@@ -81,8 +82,25 @@ fn render(answer: &Answer) -> Vec<String> {
     }
 }
 
-/// Answers a question (cleaned first) in the chat of `msg`, and counts it
-/// in the state file (answered or not; off the async workers).
+/// The conversation `msg` belongs to, and the key its answer's context is
+/// stored under once sent (`None`: the message id is not known yet). A
+/// private chat is one conversation; in a group a question that replies to
+/// one of the bot's answers continues that answer's, any other starts one.
+fn conversation(msg: &Message, me: &Me) -> (Option<Key>, Option<Key>) {
+    let chat = msg.chat.id.0;
+    if msg.chat.is_private() {
+        return (Some(Key::Chat(chat)), Some(Key::Chat(chat)));
+    }
+    let continues = msg
+        .reply_to_message()
+        .filter(|r| r.from.as_ref().is_some_and(|u| u.id == me.id))
+        .map(|r| Key::Message { chat, message: r.id.0 });
+    (continues, None)
+}
+
+/// Answers a question (cleaned first) in the chat of `msg`, following up on
+/// its conversation, and counts it in the state file (answered or not; off
+/// the async workers).
 async fn ask(bot: &TgBot, msg: &Message, me: &Me, ctx: &Arc<Ctx>, state: &State, raw: &str) -> HandlerResult {
     let question = match input::question(raw) {
         Question::Text(q) => q,
@@ -99,20 +117,32 @@ async fn ask(bot: &TgBot, msg: &Message, me: &Me, ctx: &Arc<Ctx>, state: &State,
             return Ok(());
         }
     };
+    let (continues, store_under) = conversation(msg, me);
+    let context = continues.and_then(|key| state.memory.get(&key, Instant::now()));
     let engine = ctx.engine.clone();
     let db = state.db.clone();
     let today = ctx.today();
-    tracing::info!(chat_id = msg.chat.id.0, question = %question, "question");
-    let parts = compute(bot, msg.chat.id, move || {
-        let answer = metrics::observe_answer(|| engine.answer(&question, today));
+    tracing::info!(chat_id = msg.chat.id.0, question = %question, follow_up = context.is_some(), "question");
+    let (parts, context) = compute(bot, msg.chat.id, move || {
+        let turn = metrics::observe_turn(|| engine.answer_in(&question, today, context.as_ref()));
         let normalised = crate::query::normalize(&question);
-        if let Err(e) = db.record_question(today, &normalised, answer.found, chrono::Utc::now()) {
+        if let Err(e) = db.record_question(today, &normalised, turn.answer.found, chrono::Utc::now()) {
             tracing::warn!(error = %e, "could not count the question");
         }
-        render(&answer)
+        (render(&turn.answer), turn.context)
     })
     .await?;
-    send_reply(bot, msg, &state.db, parts).await?;
+    let sent = send_reply(bot, msg, &state.db, parts).await?;
+    // Stored under the message sent (for a paged answer, its one message).
+    let key = store_under.or_else(|| {
+        sent.map(|m| Key::Message {
+            chat: msg.chat.id.0,
+            message: m.id.0,
+        })
+    });
+    if let (Some(key), Some(context)) = (key, context) {
+        state.memory.put(key, context, Instant::now());
+    }
     Ok(())
 }
 

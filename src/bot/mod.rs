@@ -12,6 +12,10 @@
 //! them the chat gets one short notice, then silence until they clear.
 //! Questions are counted in the state file ([`crate::storage::questions`])
 //! for `/stats`, a command only operators (`[admin] user_ids`) see.
+//! Follow-up questions (`江苏呢？`) continue a conversation
+//! ([`crate::conversation`]): a private chat is one conversation; in a group,
+//! a reply to one of the bot's answers continues the context stored under
+//! that answer's message id.
 //!
 //! The daily slogans' commands are in [`subscriptions`]; the scheduler
 //! reaches Telegram through [`sender::TelegramSender`]. Replies come first:
@@ -31,6 +35,7 @@ pub mod webhook;
 use crate::broadcast::lock::StateLock;
 use crate::broadcast::{self, Broadcast};
 use crate::config::Config;
+use crate::conversation::Memory;
 use crate::engine::Engine;
 use crate::ratelimit::{Admission, ChatKind, Limiter};
 use crate::storage::Db;
@@ -103,20 +108,25 @@ impl Ctx {
 }
 
 /// What the handlers keep across updates and reloads: the state file's
-/// pages and question counts, and every chat's reply limits.
+/// pages and question counts, every chat's reply limits, and the
+/// conversations' contexts.
 pub struct State {
     /// Pages of long answers, question counts.
     pub db: Arc<Db>,
     /// Replies per chat.
     pub limiter: Limiter,
+    /// The context of each conversation (a private chat, or in a group the
+    /// bot's answer a reply continues); bounded, in memory only.
+    pub memory: Memory,
 }
 
 impl State {
-    /// The default limits over `db`.
+    /// The default limits and memory over `db`.
     pub fn new(db: Arc<Db>) -> State {
         State {
             db,
             limiter: Limiter::default(),
+            memory: Memory::new(Memory::CAPACITY, Memory::TTL),
         }
     }
 

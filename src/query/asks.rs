@@ -60,9 +60,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         },
         Pattern {
             asks: Asks::Number,
-            words: re(
-                r"多少|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]|\bhow many\b|\bhow much\b",
-            ),
+            words: re(r"多少|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]|\bhow many\b|\bhow much\b"),
             // A count, not a year or a date (`2023年9月` answers no `多少`).
             answer: re(
                 r"\d+(?:\.\d+)?\s*(?:[个项种家类条届次名人位件张批所幅万亿千百%％×x*]|余|多)|第\s*\d+\s*[届次]|第[一二三四五六七八九十百]+[届次]|[一二三四五六七八九十百两]+[个项种家类条届次名]",
