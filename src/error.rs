@@ -26,7 +26,7 @@ pub enum Error {
     /// The search index failed.
     #[error("index: {0}")]
     Index(#[from] tantivy::TantivyError),
-    /// The subscription store failed.
+    /// The state file (SQLite) failed.
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
 }

@@ -18,7 +18,10 @@
 //!
 //! The Telegram front end lives in [`bot`] and the daily slogan broadcasts in
 //! [`broadcast`]; retrieval and answer composition never see teloxide.
-//! [`ops`] serves health and metrics for running it in production.
+//! [`ops`] serves health and metrics for running it in production, and the
+//! question report ([`ops::stats`]). The state file ([`storage`]) keeps the
+//! subscriptions, the pages of long answers ([`paging`]) and the question
+//! counts; [`ratelimit`] decides how many replies a chat gets.
 //! [`import`] turns a published notice (PDF, DOCX, web page) into corpus
 //! text and a catalog entry; [`ops::check`] reports what the parser
 //! understood of every notice, read by the engine's own loader
@@ -40,9 +43,12 @@ pub mod index;
 pub mod lexicon;
 pub mod messages;
 pub mod ops;
+pub mod paging;
 pub mod parse;
 pub mod query;
+pub mod ratelimit;
 pub mod repair;
+pub mod storage;
 pub mod tokenizer;
 
 pub use answer::{Answer, Block, Citation, Lang};

@@ -79,6 +79,9 @@ enum Command {
     },
     /// Exit 0 when the running bot's /healthz ([http] listen) answers 200.
     Healthcheck,
+    /// Questions today and over 7 days, the share answered, and the most asked
+    /// unanswered questions, from the state file ([storage] path).
+    Stats,
 }
 
 fn main() {
@@ -121,6 +124,7 @@ fn run() -> anyhow::Result<()> {
         } => bench_scheduler(&config, n),
         Command::Bench { questions, rounds, .. } => bench(&config, &questions, rounds),
         Command::Healthcheck => qmbot::ops::health::healthcheck(config.http.listen),
+        Command::Stats => print_out(&format!("{}\n", qmbot::ops::stats::from_config(&config)?)),
     }
 }
 

@@ -403,38 +403,357 @@ async fn inline_queries_are_always_answered() {
     assert!(FakeBot::of(&calls, "answerCallbackQuery").iter().all(|c| c.ok));
 }
 
-#[tokio::test]
-async fn long_answer_is_split_into_valid_messages() {
-    let (fake, _env, _bot) = start(&[]).await;
-    let q = "2023年各地开展了哪些活动";
-    // The same engine and renderer, in-process, says how many parts to expect.
+/// The inline buttons of a sent or edited message: `(label, callback_data)`.
+fn buttons(call: &Call) -> Vec<(String, String)> {
+    let rows = call.params["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    rows.iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            (
+                b["text"].as_str().unwrap_or("").to_string(),
+                b["callback_data"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn labels(call: &Call) -> Vec<String> {
+    buttons(call).into_iter().map(|(label, _)| label).collect()
+}
+
+/// The `callback_data` of the button labelled `label`.
+fn button(call: &Call, label: &str) -> String {
+    buttons(call)
+        .into_iter()
+        .find(|(l, _)| l == label)
+        .map(|(_, data)| data)
+        .unwrap_or_else(|| panic!("no button {label:?} in {:?}", labels(call)))
+}
+
+/// What the bot renders for `q` today, page by page (the same engine and
+/// renderer, in-process).
+fn expected_pages(q: &str) -> (Vec<String>, String) {
     let engine = qmbot::Engine::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("data")).unwrap();
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive();
     let answer = engine.answer(q, today);
-    let expected = qmbot::format::render_answer(&answer);
-    assert!(!expected.is_empty());
+    (qmbot::format::render_answer(&answer), answer.to_plain())
+}
 
-    let user = 2002;
-    fake.send_private(user, q);
-    let sent = wait_sent(&fake, user, expected.len(), "long answer").await;
-    assert_eq!(sent.len(), expected.len());
-    let mut shown = String::new();
-    for (call, want) in sent.iter().zip(&expected) {
-        assert_eq!(call.text(), Some(want.as_str()));
-        let v = html::check_message_text(call.text().unwrap(), Some("HTML")).expect("valid");
-        assert!(html::utf16_len(&v) <= 4096);
-        shown.push_str(&v);
+/// A long list: more than one message.
+const LONG: &str = "2024年各地开展了哪些活动";
+
+/// Presses a button and waits until the press is answered; returns the
+/// `answerCallbackQuery` call and the edit of `message` made meanwhile, if any.
+async fn press(fake: &FakeBot, chat: i64, user: i64, message: i64, data: &str) -> (Call, Option<Call>) {
+    let before = fake.calls().len();
+    let id = fake.send_callback(chat, user, message, data);
+    let answered = |c: &Call| c.is("answerCallbackQuery") && c.params["callback_query_id"] == id.as_str();
+    let calls = fake
+        .wait_for(|c| c.iter().any(answered), T)
+        .await
+        .unwrap_or_else(|e| panic!("press {data:?} not answered: {e:?}"));
+    let at = calls.iter().position(answered).unwrap();
+    assert!(calls[at].ok, "{:?}", calls[at]);
+    let edit = calls[before..at]
+        .iter()
+        .find(|c| c.is("editMessageText") && c.params["message_id"] == message)
+        .cloned();
+    (calls[at].clone(), edit)
+}
+
+#[tokio::test]
+async fn long_answer_is_one_message_with_pages_that_survive_a_restart() {
+    let (fake, env, mut bot) = start(&[]).await;
+    let (pages, plain) = expected_pages(LONG);
+    assert!(pages.len() >= 2, "{LONG} must render as several parts: {}", pages.len());
+    let n = pages.len();
+
+    // In a group: one message, quoting the question, with the first page.
+    let group = -1_001_555_000_111;
+    let alice = 601;
+    let ask = fake.send_group(group, alice, &format!("/ask@{BOT_USERNAME} {LONG}"));
+    let sent = wait_sent(&fake, group, 1, "long answer").await;
+    let first = sent[0].clone();
+    assert_eq!(first.reply_to(), Some(ask));
+    assert_eq!(first.text(), Some(pages[0].as_str()));
+    assert_eq!(labels(&first), vec![format!("1/{n}"), "下一页 ▶".to_string()]);
+    let mid = first.result_message_id().expect("message id");
+    // Nothing else came: the next addressed question is the second message.
+    fake.send_group(group, alice, &format!("/ask@{BOT_USERNAME} 2024年质量月主题"));
+    let sent = wait_sent(&fake, group, 2, "after the long answer").await;
+    assert!(visible(&sent[1]).contains("加强质量支撑"));
+
+    // Next page: the same message is edited, and the press is answered.
+    let mut shown = visible(&first);
+    let mut current = first.clone();
+    for page in 2..=n {
+        let (answer, edit) = press(&fake, group, alice, mid, &button(&current, "下一页 ▶")).await;
+        let edit = edit.unwrap_or_else(|| panic!("page {page}: no edit before the answer {answer:?}"));
+        assert!(edit.ok, "{edit:?}");
+        assert_eq!(edit.chat_id(), Some(group));
+        assert_eq!(edit.text(), Some(pages[page - 1].as_str()));
+        let mut want = vec!["◀ 上一页".to_string(), format!("{page}/{n}")];
+        if page < n {
+            want.push("下一页 ▶".to_string());
+        }
+        assert_eq!(labels(&edit), want);
+        assert!(
+            answer.params.get("text").is_none(),
+            "a page turn needs no note: {answer:?}"
+        );
+        shown.push_str(&visible(&edit));
+        current = edit;
     }
-    let plain = answer.to_plain();
     assert_eq!(
         shown.replace(char::is_whitespace, ""),
         plain.replace(char::is_whitespace, ""),
-        "nothing lost or reordered across {} parts",
+        "the pages hold the whole answer, in order"
+    );
+    assert_eq!(
+        FakeBot::sent_to(&fake.calls(), group).len(),
+        2,
+        "page turns send nothing new"
+    );
+
+    // The position button changes nothing, but is answered.
+    let (answer, edit) = press(&fake, group, alice, mid, &button(&current, &format!("{n}/{n}"))).await;
+    assert!(edit.is_none());
+    assert_eq!(answer.params["text"], format!("第 {n}/{n} 页"));
+
+    // After a restart the buttons still work.
+    bot.sigterm();
+    assert!(bot.wait_exit(Duration::from_secs(5)).await.is_some_and(|s| s.success()));
+    let polls = FakeBot::of(&fake.calls(), "getUpdates").len();
+    let _bot = env.spawn(&fake, &[]);
+    fake.wait_for(|c| FakeBot::of(c, "getUpdates").len() > polls, T)
+        .await
+        .expect("polling again");
+    let (_, edit) = press(&fake, group, alice, mid, &button(&current, "◀ 上一页")).await;
+    let edit = edit.expect("the page turned after the restart");
+    assert_eq!(edit.text(), Some(pages[n - 2].as_str()));
+
+    // An unknown or expired list is answered politely.
+    let (answer, edit) = press(&fake, group, alice, mid, "pg:0000000000000000:2").await;
+    assert!(edit.is_none());
+    let note = answer.params["text"].as_str().unwrap_or("");
+    assert!(note.contains("过期") && note.contains("重新提问"), "{note}");
+
+    // In a private chat too: one message with buttons, quoting nothing.
+    let user = 2002;
+    fake.send_private(user, LONG);
+    let sent = wait_sent(&fake, user, 1, "private long answer").await;
+    assert_eq!(sent[0].text(), Some(pages[0].as_str()));
+    assert!(sent[0].reply_to().is_none());
+    assert_eq!(labels(&sent[0]).len(), 2);
+
+    // Telegram accepted every request.
+    let calls = fake.calls();
+    let failed: Vec<&Call> = calls.iter().filter(|c| !c.ok && !c.is("getUpdates")).collect();
+    assert!(failed.is_empty(), "rejected: {failed:?}");
+}
+
+#[tokio::test]
+async fn a_flooding_group_gets_20_messages_and_others_are_not_delayed() {
+    let (fake, _env, _bot) = start(&[]).await;
+    let group = -1_001_777_000_222;
+    let t0 = std::time::Instant::now();
+    for i in 0..40 {
+        fake.send_group(group, 700 + i, &format!("/ask@{BOT_USERNAME} {LONG}"));
+    }
+    // A private question right away, and another one in the middle of the flood.
+    let mut latencies = Vec::new();
+    for (user, when) in [(7101, 0), (7102, 5)] {
+        fake.wait_for(|c| FakeBot::sent_to(c, group).len() >= when, T)
+            .await
+            .expect("the group is being answered");
+        let asked = std::time::Instant::now();
+        fake.send_private(user, "2024年质量月主题");
+        let sent = wait_sent(&fake, user, 1, "private question during the flood").await;
+        assert!(visible(&sent[0]).contains("加强质量支撑"));
+        latencies.push(sent[0].at - asked);
+    }
+
+    // Watch the group for 90 s: more than 21 messages would end the wait.
+    let window = Duration::from_secs(90);
+    let over = fake
+        .wait_for(
+            |c| FakeBot::sent_to(c, group).len() > 21,
+            window.saturating_sub(t0.elapsed()),
+        )
+        .await;
+    assert!(over.is_err(), "more than 21 messages in 90 s");
+    let calls = fake.calls();
+    let sent: Vec<Call> = FakeBot::sent_to(&calls, group)
+        .into_iter()
+        .filter(|c| c.at - t0 <= window)
+        .collect();
+    let notices: Vec<&Call> = sent.iter().filter(|c| visible(c) == "问得太快了，请稍后再问").collect();
+    eprintln!(
+        "flood: {} messages to the group in 90 s ({} notice), private replies after {:?}",
+        sent.len(),
+        notices.len(),
+        latencies
+    );
+    assert!(sent.len() <= 21, "{} messages", sent.len());
+    assert!(
+        sent.len() >= 15,
+        "the group got its answers up to the limit: {}",
         sent.len()
     );
-    eprintln!("{q}: {} parts, {} UTF-16 units", sent.len(), html::utf16_len(&plain));
+    assert_eq!(notices.len(), 1, "exactly one notice");
+    assert!(
+        std::ptr::eq(notices[0], sent.last().unwrap()),
+        "silent after the notice"
+    );
+    for answer in &sent[..sent.len() - 1] {
+        assert_eq!(labels(answer).len(), 2, "each long answer is one paged message");
+    }
+    // Telegram's limit: never more than 20 in any rolling minute.
+    for (i, c) in sent.iter().enumerate() {
+        let in_minute = sent[i..]
+            .iter()
+            .filter(|d| d.at - c.at < Duration::from_secs(60))
+            .count();
+        assert!(in_minute <= 20, "{in_minute} messages within a minute");
+    }
+    for l in &latencies {
+        assert!(*l < Duration::from_secs(3), "a private question waited {l:?}");
+    }
+    let failed: Vec<&Call> = calls.iter().filter(|c| !c.ok && !c.is("getUpdates")).collect();
+    assert!(failed.is_empty(), "rejected: {failed:?}");
+}
+
+#[tokio::test]
+async fn stats_for_operators_only() {
+    let fake = FakeBot::start().await;
+    let admin = 9001;
+    let env = TestEnv::new(&format!("[admin]\nuser_ids = [{admin}]\n"));
+    let _bot = env.spawn(&fake, &[]);
+    fake.wait_polling(T).await.expect("polling");
+    let calls = fake
+        .wait_for(|c| c.iter().any(|c| c.is("setMyCommands") && c.ok), T)
+        .await
+        .expect("setMyCommands");
+    let menu = FakeBot::of(&calls, "setMyCommands")[0].params["commands"].to_string();
+    assert!(!menu.contains("stats"), "/stats is not in the menu: {menu}");
+
+    // Questions from several people: one the notices do not cover, twice.
+    let unanswered = "2021年质量月主题是什么";
+    let mut user = Chat {
+        fake: &fake,
+        id: 9002,
+        received: 0,
+    };
+    user.ask(unanswered).await;
+    user.ask("2024年质量月主题").await;
+    let unknown = user.ask("/nosuchcommand").await;
+    // A non-operator's /stats reveals nothing: the unknown-command reply.
+    assert_eq!(user.ask("/stats").await, unknown);
+
+    let mut op = Chat {
+        fake: &fake,
+        id: admin,
+        received: 0,
+    };
+    op.ask(&format!("  {unanswered} ")).await;
+    let help = op.ask("/help").await;
+    assert!(!help.contains("/stats"), "/help does not list /stats: {help}");
+    let report = op.ask("/stats").await;
+    let normalised = qmbot::query::normalize(unanswered);
+    assert!(
+        report.contains(&format!("1. {normalised}（2 次")),
+        "the unanswered question with its count: {report}"
+    );
+    assert!(report.contains("今天：3 个问题，已回答 1 个（33%）"), "{report}");
+    assert!(
+        !report.contains("9002") && !report.contains("9001"),
+        "no user ids: {report}"
+    );
+
+    // `qmbot stats` prints the same from the state file, while the bot runs.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_qmbot"))
+        .arg("--config")
+        .arg(&env.config_path)
+        .arg("stats")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run qmbot stats");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), report.trim());
+
+    // In a group, even the operator's /stats is an unknown command.
+    let group = -4646;
+    fake.send_group(group, admin, "/stats");
+    fake.send_group(group, admin, &format!("/stats@{BOT_USERNAME}"));
+    let sent = wait_sent(&fake, group, 1, "/stats@bot in a group").await;
+    assert_eq!(
+        visible(&sent[0]),
+        unknown,
+        "plain /stats was ignored, /stats@bot is unknown"
+    );
+    fake.send_group(group, admin, &format!("/ask@{BOT_USERNAME} 2019年质量月主题"));
+    let sent = wait_sent(&fake, group, 2, "a question after /stats").await;
+    assert!(visible(&sent[1]).contains("共创中国质量"));
+}
+
+#[tokio::test]
+async fn follow_ups_continue_a_conversation_and_never_leak() {
+    let (fake, _env, _bot) = start(&[]).await;
+
+    // A private chat is one conversation.
+    let mut a = Chat {
+        fake: &fake,
+        id: 8001,
+        received: 0,
+    };
+    assert!(a.ask("2023年广东省开展了哪些活动？").await.contains("广东"));
+    let follow = a.ask("江苏呢？").await;
+    assert!(
+        follow.starts_with("2023年") && follow.contains("江苏"),
+        "the year carries over: {follow}"
+    );
+    // Another chat does not see it: the same words start afresh (latest year).
+    let mut b = Chat {
+        fake: &fake,
+        id: 8002,
+        received: 0,
+    };
+    let fresh = b.ask("江苏呢？").await;
+    assert!(fresh.starts_with("2024年") && fresh.contains("江苏"), "leaked: {fresh}");
+
+    // In a group, replying to an answer continues that answer's context.
+    let group = -1_001_515_151_515;
+    let (alice, bob) = (801, 802);
+    fake.send_group(group, alice, &format!("/ask@{BOT_USERNAME} 2019年质量月的主题是什么"));
+    let sent = wait_sent(&fake, group, 1, "theme").await;
+    assert!(visible(&sent[0]).contains("共创中国质量"));
+    let theme = sent[0].result_message_id().unwrap();
+    fake.send(Msg::new(group, bob, "口号呢").reply_to(theme));
+    let sent = wait_sent(&fake, group, 2, "follow-up by reply").await;
+    let slogans = visible(&sent[1]);
+    assert!(slogans.contains("2019年全国“质量月”活动口号"), "{slogans}");
+    // The chain goes on from the new answer.
+    let slogans_id = sent[1].result_message_id().unwrap();
+    fake.send(Msg::new(group, alice, "那2023年呢").reply_to(slogans_id));
+    let sent = wait_sent(&fake, group, 3, "second follow-up").await;
+    assert!(
+        visible(&sent[2]).contains("2023年全国“质量月”活动口号"),
+        "{}",
+        visible(&sent[2])
+    );
+    // A question that replies to nothing starts afresh.
+    fake.send_group(group, bob, &format!("/ask@{BOT_USERNAME} 口号呢"));
+    let sent = wait_sent(&fake, group, 4, "fresh question").await;
+    assert!(
+        visible(&sent[3]).contains("2024年全国“质量月”活动口号"),
+        "{}",
+        visible(&sent[3])
+    );
 }
 
 #[tokio::test]

@@ -4,18 +4,22 @@
 //! blocking pool, so a panic there is an error here, not a dead worker.
 
 use super::input::{self, Question};
-use super::{subscriptions, texts, Command, Ctx, TgBot};
+use super::reload::Live;
+use super::reply::{no_preview, report, send_reply, send_text};
+use super::{subscriptions, texts, Command, Ctx, State, TgBot};
 use crate::answer::{Answer, Block};
 use crate::broadcast::Broadcast;
+use crate::conversation::Key;
 use crate::format::{self, Item};
 use crate::ops::metrics;
+use crate::ratelimit::Admission;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use teloxide::prelude::*;
 use teloxide::types::{
-    ChatAction, InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText,
-    LinkPreviewOptions, Me, ParseMode, ReplyParameters,
+    ChatAction, InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me,
+    ParseMode,
 };
 use teloxide::utils::command::BotCommands;
 use teloxide::RequestError;
@@ -29,52 +33,25 @@ const MAX_INLINE_RESULTS: usize = 10;
 
 type HandlerResult = anyhow::Result<()>;
 
-fn no_preview() -> LinkPreviewOptions {
-    LinkPreviewOptions {
-        is_disabled: true,
-        url: None,
-        prefer_small_media: false,
-        prefer_large_media: false,
-        show_above_text: false,
-    }
-}
-
-/// Logs a failed handler and apologises in the chat (best effort).
-async fn report(bot: &TgBot, chat: ChatId, what: &str, error: anyhow::Error) {
-    tracing::error!(chat_id = chat.0, error = %format!("{error:#}"), "{what} failed");
-    if let Err(e) = bot
-        .send_message(chat, format::escape(&texts::apology()))
-        .parse_mode(ParseMode::Html)
-        .await
-    {
-        tracing::warn!(chat_id = chat.0, error = %e, "could not send the apology");
-    }
-}
-
-/// Sends HTML parts in order; in groups the first part replies to `msg`.
-async fn send_parts(bot: &TgBot, msg: &Message, parts: Vec<String>) -> Result<(), RequestError> {
-    let in_group = !msg.chat.is_private();
-    for (i, part) in parts.into_iter().enumerate() {
-        let mut req = bot
-            .send_message(msg.chat.id, part)
-            .parse_mode(ParseMode::Html)
-            .link_preview_options(no_preview());
-        if msg.is_topic_message {
-            if let Some(thread) = msg.thread_id {
-                req = req.message_thread_id(thread);
-            }
+/// Whether `msg` gets a reply, by the chat's limits
+/// ([`crate::ratelimit`]), decided before any answer is computed. The first
+/// message over a limit gets the short notice instead; later ones nothing.
+async fn admitted(bot: &TgBot, msg: &Message, state: &State) -> Result<bool, RequestError> {
+    match state.admit(&msg.chat) {
+        Admission::Reply => Ok(true),
+        Admission::Notice => {
+            tracing::info!(
+                chat_id = msg.chat.id.0,
+                "asking too fast: notice sent, silent until the limit clears"
+            );
+            send_text(bot, msg, &state.db, &texts::too_fast()).await?;
+            Ok(false)
         }
-        if in_group && i == 0 {
-            req = req.reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
+        Admission::Silent => {
+            tracing::debug!(chat_id = msg.chat.id.0, "over the limit: no reply");
+            Ok(false)
         }
-        req.await?;
     }
-    Ok(())
-}
-
-/// Sends a plain text (escaped, and split like answers when it is long).
-async fn send_text(bot: &TgBot, msg: &Message, text: &str) -> Result<(), RequestError> {
-    send_parts(bot, msg, format::render_paragraphs(&[text])).await
 }
 
 /// Runs `work` on the blocking pool; if it takes longer than
@@ -105,31 +82,67 @@ fn render(answer: &Answer) -> Vec<String> {
     }
 }
 
-/// Answers a question (cleaned first) in the chat of `msg`.
-async fn ask(bot: &TgBot, msg: &Message, me: &Me, ctx: &Arc<Ctx>, raw: &str) -> HandlerResult {
+/// The conversation `msg` belongs to, and the key its answer's context is
+/// stored under once sent (`None`: the message id is not known yet). A
+/// private chat is one conversation; in a group a question that replies to
+/// one of the bot's answers continues that answer's, any other starts one.
+fn conversation(msg: &Message, me: &Me) -> (Option<Key>, Option<Key>) {
+    let chat = msg.chat.id.0;
+    if msg.chat.is_private() {
+        return (Some(Key::Chat(chat)), Some(Key::Chat(chat)));
+    }
+    let continues = msg
+        .reply_to_message()
+        .filter(|r| r.from.as_ref().is_some_and(|u| u.id == me.id))
+        .map(|r| Key::Message { chat, message: r.id.0 });
+    (continues, None)
+}
+
+/// Answers a question (cleaned first) in the chat of `msg`, following up on
+/// its conversation, and counts it in the state file (answered or not; off
+/// the async workers).
+async fn ask(bot: &TgBot, msg: &Message, me: &Me, ctx: &Arc<Ctx>, state: &State, raw: &str) -> HandlerResult {
     let question = match input::question(raw) {
         Question::Text(q) => q,
         Question::Empty => {
-            send_text(bot, msg, &texts::empty_question(me.username())).await?;
+            send_text(bot, msg, &state.db, &texts::empty_question(me.username())).await?;
             return Ok(());
         }
         Question::TooLong => {
-            send_text(bot, msg, &texts::question_too_long()).await?;
+            send_text(bot, msg, &state.db, &texts::question_too_long()).await?;
             return Ok(());
         }
         Question::NoWords => {
-            send_text(bot, msg, &texts::question_without_words()).await?;
+            send_text(bot, msg, &state.db, &texts::question_without_words()).await?;
             return Ok(());
         }
     };
+    let (continues, store_under) = conversation(msg, me);
+    let context = continues.and_then(|key| state.memory.get(&key, Instant::now()));
     let engine = ctx.engine.clone();
+    let db = state.db.clone();
     let today = ctx.today();
-    tracing::info!(chat_id = msg.chat.id.0, question = %question, "question");
-    let parts = compute(bot, msg.chat.id, move || {
-        render(&metrics::observe_answer(|| engine.answer(&question, today)))
+    tracing::info!(chat_id = msg.chat.id.0, question = %question, follow_up = context.is_some(), "question");
+    let (parts, context) = compute(bot, msg.chat.id, move || {
+        let turn = metrics::observe_turn(|| engine.answer_in(&question, today, context.as_ref()));
+        let normalised = crate::query::normalize(&question);
+        if let Err(e) = db.record_question(today, &normalised, turn.answer.found, chrono::Utc::now()) {
+            tracing::warn!(error = %e, "could not count the question");
+        }
+        (render(&turn.answer), turn.context)
     })
     .await?;
-    send_parts(bot, msg, parts).await?;
+    let sent = send_reply(bot, msg, &state.db, parts).await?;
+    // Stored under the message sent (for a paged answer, its one message).
+    let key = store_under.or_else(|| {
+        sent.map(|m| Key::Message {
+            chat: msg.chat.id.0,
+            message: m.id.0,
+        })
+    });
+    if let (Some(key), Some(context)) = (key, context) {
+        state.memory.put(key, context, Instant::now());
+    }
     Ok(())
 }
 
@@ -138,6 +151,7 @@ async fn year_answer(
     bot: &TgBot,
     msg: &Message,
     ctx: &Arc<Ctx>,
+    state: &State,
     command: &'static str,
     arg: &str,
     slogans: bool,
@@ -145,14 +159,14 @@ async fn year_answer(
     let year = match input::year_arg(arg) {
         Ok(y) => y,
         Err(input::NotAYear) => {
-            send_text(bot, msg, &texts::bad_year(command, arg.trim())).await?;
+            send_text(bot, msg, &state.db, &texts::bad_year(command, arg.trim())).await?;
             return Ok(());
         }
     };
     let years = ctx.engine.years();
     if let Some(y) = year {
         if !years.contains(&y) {
-            send_text(bot, msg, &texts::year_not_covered(y, &years)).await?;
+            send_text(bot, msg, &state.db, &texts::year_not_covered(y, &years)).await?;
             return Ok(());
         }
     }
@@ -168,7 +182,7 @@ async fn year_answer(
         render(&answer)
     })
     .await?;
-    send_parts(bot, msg, parts).await?;
+    send_reply(bot, msg, &state.db, parts).await?;
     Ok(())
 }
 
@@ -198,30 +212,45 @@ where
     }
 }
 
+/// `/stats`: the question report (the caller checked the operator).
+async fn stats(bot: &TgBot, msg: &Message, ctx: &Ctx, state: &State) -> HandlerResult {
+    let (today, tz) = (ctx.today(), ctx.tz);
+    let text = state
+        .db
+        .call(move |db| Ok(crate::ops::stats::report(&db.question_counts(today)?, tz)))
+        .await?;
+    send_text(bot, msg, &state.db, &text).await?;
+    Ok(())
+}
+
 async fn command(
     bot: &TgBot,
     msg: &Message,
     cmd: Command,
     me: &Me,
     ctx: &Arc<Ctx>,
+    state: &State,
     bc: Arc<Broadcast>,
 ) -> HandlerResult {
     tracing::debug!(chat_id = msg.chat.id.0, command = ?cmd, "command");
+    let db = &state.db;
     match cmd {
         Command::Start(_) => {
             let blocks = texts::start(&ctx.engine.years(), me.username(), &command_list());
             let items: Vec<Item> = blocks.into_iter().map(Item::paragraph).collect();
-            send_parts(bot, msg, format::render_items(&items, format::MESSAGE_BUDGET)).await?;
+            send_reply(bot, msg, db, format::render_items(&items, format::MESSAGE_BUDGET)).await?;
         }
         Command::Help(_) => {
             let blocks = texts::help(&ctx.engine.years(), me.username(), &command_list());
             let items: Vec<Item> = blocks.into_iter().map(Item::paragraph).collect();
-            send_parts(bot, msg, format::render_items(&items, format::MESSAGE_BUDGET)).await?;
+            send_reply(bot, msg, db, format::render_items(&items, format::MESSAGE_BUDGET)).await?;
         }
-        Command::Ask(q) => ask(bot, msg, me, ctx, &q).await?,
-        Command::Theme(arg) => year_answer(bot, msg, ctx, "theme", &arg, false).await?,
-        Command::Slogans(arg) => year_answer(bot, msg, ctx, "slogans", &arg, true).await?,
-        Command::Sources => send_parts(bot, msg, sources(ctx)).await?,
+        Command::Ask(q) => ask(bot, msg, me, ctx, state, &q).await?,
+        Command::Theme(arg) => year_answer(bot, msg, ctx, state, "theme", &arg, false).await?,
+        Command::Slogans(arg) => year_answer(bot, msg, ctx, state, "slogans", &arg, true).await?,
+        Command::Sources => {
+            send_reply(bot, msg, db, sources(ctx)).await?;
+        }
         Command::Subscribe(arg) => {
             let f = subscriptions::on_subscribe(bot.clone(), msg.clone(), bc, arg);
             guarded("/subscribe", f).await?
@@ -234,23 +263,41 @@ async fn command(
             let f = subscriptions::on_slogan(bot.clone(), msg.clone(), bc);
             guarded("/slogan", f).await?
         }
+        Command::Stats => stats(bot, msg, ctx, state).await?,
     }
     Ok(())
 }
 
+/// Whether `msg` comes from an operator (`[admin] user_ids`) in a private chat.
+fn from_operator(msg: &Message, live: &Live) -> bool {
+    msg.chat.is_private() && msg.from.as_ref().is_some_and(|u| live.is_admin(u.id.0))
+}
+
 /// A command addressed to this bot (or unaddressed).
+#[allow(clippy::too_many_arguments)] // dptree injects each dependency as an argument
 pub async fn on_command(
     bot: TgBot,
     msg: Message,
     cmd: Command,
     me: Me,
     ctx: Arc<Ctx>,
+    state: Arc<State>,
+    live: Arc<Live>,
     bc: Arc<Broadcast>,
 ) -> ResponseResult<()> {
     if from_ourselves(&msg, &me) {
         return Ok(());
     }
-    if let Err(e) = command(&bot, &msg, cmd, &me, &ctx, bc).await {
+    if cmd == Command::Stats && !from_operator(&msg, &live) {
+        // Reveals nothing: exactly what an unknown command gets.
+        return on_message(bot, msg, me, ctx, state).await;
+    }
+    let result = match admitted(&bot, &msg, &state).await {
+        Ok(true) => command(&bot, &msg, cmd, &me, &ctx, &state, bc).await,
+        Ok(false) => Ok(()),
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = result {
         report(&bot, msg.chat.id, "command", e).await;
     }
     Ok(())
@@ -324,11 +371,22 @@ fn decide(msg: &Message, me: &Me) -> Action {
 }
 
 /// Any message that is not one of our commands.
-pub async fn on_message(bot: TgBot, msg: Message, me: Me, ctx: Arc<Ctx>) -> ResponseResult<()> {
-    let result = match decide(&msg, &me) {
-        Action::Ask(q) => ask(&bot, &msg, &me, &ctx, &q).await,
-        Action::Reply(text) => send_text(&bot, &msg, &text).await.map_err(Into::into),
-        Action::Ignore => Ok(()),
+pub async fn on_message(bot: TgBot, msg: Message, me: Me, ctx: Arc<Ctx>, state: Arc<State>) -> ResponseResult<()> {
+    let action = decide(&msg, &me);
+    if action == Action::Ignore {
+        return Ok(());
+    }
+    let result = match admitted(&bot, &msg, &state).await {
+        Ok(false) => Ok(()),
+        Err(e) => Err(e.into()),
+        Ok(true) => match action {
+            Action::Ask(q) => ask(&bot, &msg, &me, &ctx, &state, &q).await,
+            Action::Reply(text) => send_text(&bot, &msg, &state.db, &text)
+                .await
+                .map(drop)
+                .map_err(Into::into),
+            Action::Ignore => Ok(()),
+        },
     };
     if let Err(e) = result {
         report(&bot, msg.chat.id, "message", e).await;
@@ -463,15 +521,6 @@ pub async fn on_inline_query(bot: TgBot, q: InlineQuery, me: Me, ctx: Arc<Ctx>) 
         tracing::error!(error = %e, "answerInlineQuery failed");
         // Still answer, so the user's client stops waiting.
         let _ = bot.answer_inline_query(q.id, Vec::new()).cache_time(5).await;
-    }
-    Ok(())
-}
-
-/// Button presses: the bot sends no buttons of its own, so any press is
-/// stale; it is always answered so the client stops its spinner.
-pub async fn on_callback_query(bot: TgBot, q: CallbackQuery) -> ResponseResult<()> {
-    if let Err(e) = bot.answer_callback_query(q.id).text(texts::callback_expired()).await {
-        tracing::warn!(error = %e, "answerCallbackQuery failed");
     }
     Ok(())
 }

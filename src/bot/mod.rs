@@ -6,6 +6,17 @@
 //! `TELOXIDE_TOKEN`; `TELOXIDE_API_URL` and `TELOXIDE_PROXY` are honoured as
 //! `teloxide::Bot::from_env` does. The token is never logged.
 //!
+//! Every reply is one message: a long one shows its first page with page
+//! buttons ([`reply`], [`crate::paging`]). Before anything is computed, a
+//! chat's message is admitted by its limits ([`crate::ratelimit`]): over
+//! them the chat gets one short notice, then silence until they clear.
+//! Questions are counted in the state file ([`crate::storage::questions`])
+//! for `/stats`, a command only operators (`[admin] user_ids`) see.
+//! Follow-up questions (`江苏呢？`) continue a conversation
+//! ([`crate::conversation`]): a private chat is one conversation; in a group,
+//! a reply to one of the bot's answers continues the context stored under
+//! that answer's message id.
+//!
 //! The daily slogans' commands are in [`subscriptions`]; the scheduler
 //! reaches Telegram through [`sender::TelegramSender`]. Replies come first:
 //! every incoming message is noted on the broadcast's
@@ -15,6 +26,7 @@
 mod handlers;
 pub mod input;
 pub mod reload;
+mod reply;
 pub mod sender;
 pub mod subscriptions;
 pub mod texts;
@@ -23,7 +35,10 @@ pub mod webhook;
 use crate::broadcast::lock::StateLock;
 use crate::broadcast::{self, Broadcast};
 use crate::config::Config;
+use crate::conversation::Memory;
 use crate::engine::Engine;
+use crate::ratelimit::{Admission, ChatKind, Limiter};
+use crate::storage::Db;
 use anyhow::{anyhow, Context as _};
 use std::future::Future;
 use std::pin::Pin;
@@ -64,6 +79,10 @@ pub enum Command {
     Unsubscribe,
     /// 今天的质量月口号
     Slogan,
+    /// Operators only (`[admin] user_ids`, private chat): question counts.
+    /// Hidden from the menu and /help; anyone else gets the unknown-command reply.
+    #[command(hide)]
+    Stats,
 }
 
 /// What the handlers share besides the bot and the broadcasts.
@@ -88,9 +107,43 @@ impl Ctx {
     }
 }
 
+/// What the handlers keep across updates and reloads: the state file's
+/// pages and question counts, every chat's reply limits, and the
+/// conversations' contexts.
+pub struct State {
+    /// Pages of long answers, question counts.
+    pub db: Arc<Db>,
+    /// Replies per chat.
+    pub limiter: Limiter,
+    /// The context of each conversation (a private chat, or in a group the
+    /// bot's answer a reply continues); bounded, in memory only.
+    pub memory: Memory,
+}
+
+impl State {
+    /// The default limits and memory over `db`.
+    pub fn new(db: Arc<Db>) -> State {
+        State {
+            db,
+            limiter: Limiter::default(),
+            memory: Memory::new(Memory::CAPACITY, Memory::TTL),
+        }
+    }
+
+    /// Whether a message in `chat` gets a reply now ([`Limiter::admit`]).
+    pub fn admit(&self, chat: &teloxide::types::Chat) -> Admission {
+        let kind = if chat.is_private() {
+            ChatKind::Private
+        } else {
+            ChatKind::Group
+        };
+        self.limiter.admit(chat.id.0, kind, std::time::Instant::now())
+    }
+}
+
 /// The handler tree. Dependencies: [`TgBot`], [`Me`], `Arc<reload::Live>`
-/// (each update sees its `Arc<Ctx>` snapshot), `Arc<Broadcast>` (the
-/// dispatcher adds the bot, `Me` and the update).
+/// (each update sees its `Arc<Ctx>` snapshot), `Arc<Broadcast>`,
+/// `Arc<State>` (the dispatcher adds the bot, `Me` and the update).
 pub fn schema() -> UpdateHandler<RequestError> {
     let commands = dptree::entry()
         .filter_command::<Command>()
@@ -108,7 +161,7 @@ pub fn schema() -> UpdateHandler<RequestError> {
         .map(reload::current)
         .branch(messages)
         .branch(Update::filter_inline_query().endpoint(handlers::on_inline_query))
-        .branch(Update::filter_callback_query().endpoint(handlers::on_callback_query))
+        .branch(Update::filter_callback_query().endpoint(reply::on_callback_query))
 }
 
 /// Builds the bot from the environment like `teloxide::Bot::from_env`, but
@@ -258,22 +311,24 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     // Both touch files (SQLite may migrate): on the blocking pool.
     let open = {
         let (config, engine) = (config.clone(), engine.clone());
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(StateLock, Broadcast)> {
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(StateLock, Broadcast, Db)> {
             let lock = StateLock::acquire(&config.storage.path)?;
             let bc = Broadcast::open(&config, engine).context("opening the subscription store")?;
-            Ok((lock, bc))
+            let db = Db::open(&config.storage.path).context("opening the state file")?;
+            Ok((lock, bc, db))
         })
     };
-    let (lock, bc) = open.await.context("opening the state file")??;
+    let (lock, bc, db) = open.await.context("opening the state file")??;
     tracing::debug!(lock = %lock.path().display(), "state file locked");
     let bc = Arc::new(bc);
+    let state = Arc::new(State::new(Arc::new(db)));
     let mut signals = Signals::new()?;
     let live = reload::start(engine, &config)?;
     if let Some(listen) = config.http.listen {
         crate::ops::health::serve(listen, live.health(), config.storage.path.clone()).await?;
     }
     let hook = webhook::bind(config.webhook.as_ref()).await?;
-    let bot: TgBot = bot.throttle(teloxide::adaptors::throttle::Limits::default());
+    let bot: TgBot = bot.throttle(throttle_limits());
 
     let me = tokio::select! {
         me = connect(&bot) => me?,
@@ -301,9 +356,10 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let sender = Arc::new(sender::TelegramSender::new(bot.clone()));
     let scheduler = tokio::spawn(supervise_scheduler(sender, bc.clone(), shutdown.clone()));
+    tokio::spawn(purge_old(state.db.clone(), live.clone(), shutdown.clone()));
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
-        .dependencies(dptree::deps![live.clone(), bc])
+        .dependencies(dptree::deps![live.clone(), bc, state])
         .default_handler(|update| async move {
             tracing::debug!(update_id = update.id.0, "ignoring an update the bot does not handle");
         })
@@ -360,6 +416,37 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     tracing::info!("stopped");
     drop(lock);
     result
+}
+
+/// Telegram's limits as `Throttle` keeps them: teloxide's defaults (1 message
+/// a second per chat, 20 a minute per chat, 30 a second overall), except
+/// supergroups, which Telegram allows 20 a minute like other groups (the
+/// default 10 would hold back replies [`crate::ratelimit::GROUP`] admits).
+pub fn throttle_limits() -> teloxide::adaptors::throttle::Limits {
+    teloxide::adaptors::throttle::Limits {
+        messages_per_min_channel_or_supergroup: 20,
+        ..Default::default()
+    }
+}
+
+/// How often old pages and question counts are deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+/// Deletes expired pages and old question counts at start and then every
+/// [`PURGE_EVERY`], on the blocking pool, until shutdown.
+async fn purge_old(db: Arc<Db>, live: Arc<reload::Live>, shutdown: CancellationToken) {
+    loop {
+        let (now, today) = (chrono::Utc::now(), live.ctx().today());
+        match db.call(move |db| db.purge(now, today)).await {
+            Ok(0) => {}
+            Ok(rows) => tracing::info!(rows, "old pages and question counts deleted"),
+            Err(e) => tracing::warn!(error = %e, "could not delete old pages and question counts"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(PURGE_EVERY) => {}
+            _ = shutdown.cancelled() => return,
+        }
+    }
 }
 
 /// Runs the broadcast scheduler until shutdown; if it panics, logs it and

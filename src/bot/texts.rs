@@ -205,6 +205,29 @@ pub fn callback_expired() -> String {
     "这个按钮已失效。".to_string()
 }
 
+/// Answer to a page button whose answer is no longer kept (or unknown).
+pub fn pages_expired() -> String {
+    format!(
+        "这个列表已过期（保存 {} 天），请重新提问。This list has expired; please ask again.",
+        crate::storage::pages::KEEP_DAYS
+    )
+}
+
+/// Answer to the position button of a paged answer.
+pub fn page_position(page: usize, pages: usize) -> String {
+    format!("第 {page}/{pages} 页")
+}
+
+/// Answer to a page button when the page could not be shown.
+pub fn page_failed() -> String {
+    "暂时无法翻页，请稍后再试。".to_string()
+}
+
+/// The one notice a chat gets when it asks faster than the bot may reply.
+pub fn too_fast() -> String {
+    "问得太快了，请稍后再问".to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +238,19 @@ mod tests {
     fn bad_year_does_not_echo_a_long_argument() {
         let t = bad_year("theme", &"年".repeat(4000));
         assert!(t.chars().count() < 80, "{t}");
+    }
+
+    #[test]
+    fn callback_answers_fit_telegram() {
+        // answerCallbackQuery takes at most 200 characters.
+        for t in [
+            callback_expired(),
+            pages_expired(),
+            page_position(99, 99),
+            page_failed(),
+        ] {
+            assert!(t.chars().count() <= 200, "{t}");
+        }
     }
 
     #[test]

@@ -1,56 +1,27 @@
 //! Subscriptions in SQLite (`[storage] path`): one row per chat, kept after
 //! unsubscribing so the history of who subscribed when is not lost.
 //!
-//! The file is created on first use and runs in WAL mode with `synchronous =
-//! NORMAL`: a committed change survives the process being killed at any
-//! moment; only a power cut or an OS crash can lose the last commits before
-//! the next checkpoint (see the README's delivery windows). It carries its
-//! schema version in `PRAGMA user_version`: each entry of the `MIGRATIONS`
-//! list brings the schema one version further, up to [`SCHEMA_VERSION`], in
-//! one `BEGIN IMMEDIATE` transaction that reads the version under the write
-//! lock, so two processes opening an old file at once cannot both migrate it.
+//! The file is the bot's state file, opened by [`crate::storage::connect`]:
+//! created on first use, WAL mode with `synchronous = NORMAL` (a committed
+//! change survives the process being killed at any moment; only a power cut
+//! or an OS crash can lose the last commits before the next checkpoint, see
+//! the README's delivery windows), and its schema migrated in one `BEGIN
+//! IMMEDIATE` transaction. The `subscription` table is versions 1 and 2 of
+//! [`crate::storage::MIGRATIONS`].
 //!
 //! Every call blocks on SQLite: async code calls the store through
 //! [`super::Broadcast`], which runs it on tokio's blocking pool.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
-use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-/// Schema migrations; after applying entry `i` the file is at version `i + 1`.
-const MIGRATIONS: &[&str] = &[
-    "
-CREATE TABLE subscription (
-    chat_id            INTEGER PRIMARY KEY,  -- Telegram chat id
-    chat_type          TEXT    NOT NULL,     -- private, group, supergroup, channel
-    local_time         TEXT    NOT NULL,     -- HH:MM:SS on the chat's clock
-    timezone           TEXT    NOT NULL,     -- IANA zone name
-    active             INTEGER NOT NULL CHECK (active IN (0, 1)),
-    last_delivered     TEXT,                 -- local date (YYYY-MM-DD) of the last slogan Telegram accepted
-    last_delivered_at  TEXT,                 -- when (UTC, RFC 3339)
-    last_message_id    INTEGER,              -- Telegram's id of that message
-    subscribed_at      TEXT    NOT NULL,     -- when the current time was set (UTC, RFC 3339)
-    subscribed_by      INTEGER,              -- Telegram user id who did it
-    subscribed_by_name TEXT,                 -- their name or @username then
-    deactivated_at     TEXT,                 -- when the subscription stopped
-    deactivated_reason TEXT                  -- unsubscribed, blocked, kicked, chat not found...
-) STRICT;
-CREATE INDEX subscription_active ON subscription (active);
-",
-    "
--- Version 2: whether the last recorded delivery was accepted by Telegram or
--- its outcome is unknown (the request left, no answer came: never resent).
-ALTER TABLE subscription ADD COLUMN last_delivery_status TEXT
-    CHECK (last_delivery_status IN ('accepted', 'unknown'));
-UPDATE subscription SET last_delivery_status = 'accepted' WHERE last_delivered IS NOT NULL;
-",
-];
-
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+/// The schema version this build writes (the whole state file's; see
+/// [`crate::storage`]).
+pub use crate::storage::SCHEMA_VERSION;
 
 /// One chat's subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,23 +146,7 @@ impl Store {
     /// bringing the schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let mut conn = Connection::open(&path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!(path = %path.display(), mode, "SQLite refused WAL mode");
-        }
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Every write transaction takes the write lock when it begins, so
-        // a read-then-write never fails halfway with SQLITE_BUSY.
-        conn.set_transaction_behavior(TransactionBehavior::Immediate);
-        migrate(&mut conn, &path)?;
+        let conn = crate::storage::connect(&path)?;
         Ok(Store {
             path,
             conn: Mutex::new(conn),
@@ -429,32 +384,6 @@ impl Store {
     }
 }
 
-/// Brings the schema up to [`SCHEMA_VERSION`] in one `BEGIN IMMEDIATE`
-/// transaction; the version is read inside it, under the write lock.
-fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let version: i32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version > SCHEMA_VERSION {
-        return Err(Error::Invalid {
-            path: path.to_path_buf(),
-            message: format!(
-                "schema version {version} is newer than this qmbot understands ({SCHEMA_VERSION}); \
-                 use a newer qmbot or restore a backup"
-            ),
-        });
-    }
-    if version == SCHEMA_VERSION {
-        return Ok(());
-    }
-    for sql in MIGRATIONS.iter().skip(version.max(0) as usize) {
-        tx.execute_batch(sql)?;
-    }
-    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-    tx.commit()?;
-    tracing::info!(path = %path.display(), from = version, to = SCHEMA_VERSION, "subscription store migrated");
-    Ok(())
-}
-
 fn get(conn: &Connection, chat_id: i64) -> Result<Option<Subscription>> {
     Ok(conn
         .query_row(
@@ -665,7 +594,7 @@ mod tests {
         {
             // A file as the first release wrote it.
             let conn = Connection::open(&path)?;
-            conn.execute_batch(MIGRATIONS[0])?;
+            conn.execute_batch(crate::storage::MIGRATIONS[0])?;
             conn.pragma_update(None, "user_version", 1)?;
             conn.execute(
                 "INSERT INTO subscription (chat_id, chat_type, local_time, timezone, active, last_delivered,

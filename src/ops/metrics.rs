@@ -159,6 +159,11 @@ pub fn observe_answer(answer: impl FnOnce() -> Answer) -> Answer {
     observe(answer, |a| a.found)
 }
 
+/// [`observe_answer`] for a conversation's turn.
+pub fn observe_turn(turn: impl FnOnce() -> crate::conversation::Turn) -> crate::conversation::Turn {
+    observe(turn, |t| t.answer.found)
+}
+
 fn observe<T>(work: impl FnOnce() -> T, found: impl Fn(&T) -> bool) -> T {
     let start = Instant::now();
     let out = work();
