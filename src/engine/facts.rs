@@ -44,7 +44,7 @@ impl Engine {
                 }
                 // The date the issuing office printed it (`2019年8月23日印发`).
                 for (i, p) in self.passages.iter().enumerate().filter(|(_, p)| p.notice == n) {
-                    if let Some(c) = PRINTED.captures(&compact(&p.text)) {
+                    if let Some(c) = PRINTED.captures(&p.compact) {
                         let date = format!("{}年{}月{}日", &c[1], &c[2], &c[3]);
                         let text = msg::printed(q.lang, &date);
                         let start = text.len() - date.len();
@@ -109,7 +109,7 @@ impl Engine {
     pub(super) fn find_in_notice(&self, notice: usize, needle: &str) -> Option<usize> {
         let needle = compact(needle);
         (0..self.passages.len())
-            .find(|i| self.passages[*i].notice == notice && compact(&self.passages[*i].text).contains(&needle))
+            .find(|i| self.passages[*i].notice == notice && self.passages[*i].compact.contains(&needle))
     }
 
     pub(super) fn contact(&self, q: &Question, year: Option<i32>) -> Answer {

@@ -144,7 +144,7 @@ impl Engine {
                 passages.push(Passage {
                     notice: ni,
                     year: n.year,
-                    lower: p.text.to_lowercase(),
+                    lower: p.text.to_ascii_lowercase(),
                     compact: compact(&p.text),
                     sentences: text::sentences(&p.text),
                     section: p.section,

@@ -211,16 +211,21 @@ impl Engine {
     ) -> (Option<Range<usize>>, f32) {
         let p = &self.passages[pid];
         let mut best: (Option<Range<usize>>, f32) = (None, 0.0);
+        // Phrases of the question this passage holds at all.
+        let phrases: Vec<&String> = q.phrases.iter().filter(|ph| p.compact.contains(ph.as_str())).collect();
         for r in &p.sentences {
             let text = &p.text[r.clone()];
-            let lower = text.to_lowercase();
-            let mut quality = Self::coverage(terms, weights, total, &lower);
+            // Same byte offsets: the passage is lower-cased in ASCII only.
+            let lower = &p.lower[r.clone()];
+            let mut quality = Self::coverage(terms, weights, total, lower);
             if q.asks.is_some_and(|a| !asks::answers(a, text).is_empty()) {
                 quality += ANSWER_KIND_BONUS;
             }
-            let flat = compact(text);
-            if q.phrases.iter().any(|ph| flat.contains(ph.as_str())) {
-                quality += 0.3;
+            if !phrases.is_empty() {
+                let flat = compact(text);
+                if phrases.iter().any(|ph| flat.contains(ph.as_str())) {
+                    quality += 0.3;
+                }
             }
             if quality > best.1 {
                 best = (Some(r.clone()), quality);

@@ -52,9 +52,7 @@ pub fn shorten(s: &str, max: usize) -> String {
 /// Byte ranges of every occurrence of `marks` in `text` (ASCII
 /// case-insensitively), merged, on char boundaries.
 pub fn highlight(text: &str, marks: &[String]) -> Vec<std::ops::Range<usize>> {
-    let lower = text.to_lowercase();
-    let same_len = lower.len() == text.len();
-    let hay = if same_len { lower.as_str() } else { text };
+    let hay = text.to_ascii_lowercase();
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
     for m in marks {
         if m.is_empty() {

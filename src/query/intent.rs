@@ -1,8 +1,140 @@
 //! What a question asks for: theme, slogans, dates, lists … (several may
 //! hold), read from its words.
 
-use super::{has_any, has_word, Intent};
+use super::Intent;
 use crate::entities::EntityKind;
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
+
+/// What a word of the question says is asked.
+#[derive(Clone, Copy)]
+enum Flag {
+    Theme,
+    Slogans,
+    Date,
+    DocNumber,
+    Contact,
+    Activities,
+    Period,
+    Provinces,
+    Ministries,
+    Associations,
+    Cities,
+}
+
+use Flag::*;
+
+/// Chinese words, found anywhere in the question.
+const WORDS: &[(&str, &[Flag])] = &[
+    ("主题", &[Theme]),
+    ("主旨", &[Theme]),
+    ("宗旨", &[Theme]),
+    ("中心思想", &[Theme]),
+    ("口号", &[Slogans]),
+    ("标语", &[Slogans]),
+    ("宣传语", &[Slogans]),
+    ("哪天", &[Date]),
+    ("哪一天", &[Date]),
+    ("什么时候", &[Date, Period]),
+    ("何时", &[Date, Period]),
+    ("日期", &[Date]),
+    ("几月几日", &[Date]),
+    ("几号发", &[Date]),
+    ("发布时间", &[Date]),
+    ("印发时间", &[Date]),
+    ("成文时间", &[Date]),
+    ("发文时间", &[Date]),
+    ("文号", &[DocNumber]),
+    ("发文字号", &[DocNumber]),
+    ("字号", &[DocNumber]),
+    ("编号", &[DocNumber]),
+    ("联系人", &[Contact]),
+    ("联系电话", &[Contact]),
+    ("电话", &[Contact]),
+    ("邮箱", &[Contact]),
+    ("传真", &[Contact]),
+    ("联系方式", &[Contact]),
+    ("地址", &[Contact]),
+    ("邮编", &[Contact]),
+    ("活动", &[Activities]),
+    ("做了什么", &[Activities]),
+    ("做什么", &[Activities]),
+    ("干什么", &[Activities]),
+    ("干了什么", &[Activities]),
+    ("开展", &[Activities]),
+    ("举办", &[Activities]),
+    ("安排", &[Activities]),
+    ("做了哪些", &[Activities]),
+    ("工作", &[Activities]),
+    ("忙活", &[Activities]),
+    ("忙些", &[Activities]),
+    ("搞了", &[Activities]),
+    ("干啥", &[Activities]),
+    ("做啥", &[Activities]),
+    ("干嘛", &[Activities]),
+    ("几月", &[Period]),
+    ("哪个月", &[Period]),
+    ("哪月", &[Period]),
+    ("什么时间", &[Period]),
+    ("时间", &[Period]),
+    ("各地", &[Provinces]),
+    ("各省", &[Provinces]),
+    ("各地区", &[Provinces]),
+    ("各省份", &[Provinces]),
+    ("各地方", &[Provinces]),
+    ("哪些省", &[Provinces]),
+    ("哪些地区", &[Provinces]),
+    ("各部门", &[Ministries]),
+    ("主办单位", &[Ministries]),
+    ("部委", &[Ministries]),
+    ("各部委", &[Ministries]),
+    ("哪些部门", &[Ministries]),
+    ("联合主办", &[Ministries]),
+    ("协会", &[Associations]),
+    ("联合会", &[Associations]),
+    ("各城市", &[Cities]),
+    ("哪些城市", &[Cities]),
+    ("各市", &[Cities]),
+    ("三个城市", &[Cities]),
+    ("document number", &[DocNumber]),
+];
+
+/// English words, found on word boundaries.
+const ENGLISH: &[(&str, &[Flag])] = &[
+    ("theme", &[Theme]),
+    ("themes", &[Theme]),
+    ("motto", &[Theme]),
+    ("slogan", &[Slogans]),
+    ("slogans", &[Slogans]),
+    ("when", &[Date, Period]),
+    ("date", &[Date]),
+    ("contact", &[Contact]),
+    ("phone", &[Contact]),
+    ("email", &[Contact]),
+    ("e-mail", &[Contact]),
+    ("telephone", &[Contact]),
+    ("do", &[Activities]),
+    ("did", &[Activities]),
+    ("does", &[Activities]),
+    ("activities", &[Activities]),
+    ("activity", &[Activities]),
+    ("events", &[Activities]),
+    ("plans", &[Activities]),
+    ("provinces", &[Provinces]),
+    ("regions", &[Provinces]),
+    ("localities", &[Provinces]),
+    ("ministries", &[Ministries]),
+    ("organisers", &[Ministries]),
+    ("organizers", &[Ministries]),
+    ("associations", &[Associations]),
+    ("federations", &[Associations]),
+    ("cities", &[Cities]),
+];
+
+static CHINESE_SET: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(WORDS.iter().map(|(w, _)| w)).expect("built-in words"));
+static ENGLISH_SET: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(ENGLISH.iter().map(|(w, _)| w)).expect("built-in words"));
 
 /// Asking which bodies issued a notice.
 static ISSUERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -14,71 +146,42 @@ static ISSUERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| 
 
 pub(super) fn detect_intent(norm: &str) -> Intent {
     let l = norm.to_lowercase();
-    let mut it = Intent {
-        theme: has_any(&l, &["主题", "主旨", "宗旨", "中心思想"]) || has_word(&l, &["theme", "themes", "motto"]),
-        slogans: has_any(&l, &["口号", "标语", "宣传语"]) || has_word(&l, &["slogan", "slogans"]),
-        date: has_any(
-            &l,
-            &[
-                "哪天",
-                "哪一天",
-                "什么时候",
-                "何时",
-                "日期",
-                "几月几日",
-                "几号发",
-                "发布时间",
-                "印发时间",
-                "成文时间",
-                "发文时间",
-            ],
-        ) || has_word(&l, &["when", "date"]),
-        doc_number: has_any(&l, &["文号", "发文字号", "字号", "编号"]) || l.contains("document number"),
-        contact: has_any(
-            &l,
-            &["联系人", "联系电话", "电话", "邮箱", "传真", "联系方式", "地址", "邮编"],
-        ) || has_word(&l, &["contact", "phone", "email", "e-mail", "telephone"]),
-        activities: has_any(
-            &l,
-            &[
-                "活动",
-                "做了什么",
-                "做什么",
-                "干什么",
-                "干了什么",
-                "开展",
-                "举办",
-                "安排",
-                "做了哪些",
-                "工作",
-                "忙活",
-                "忙些",
-                "搞了",
-                "干啥",
-                "做啥",
-                "干嘛",
-            ],
-        ) || has_word(&l, &["do", "did", "does", "activities", "activity", "events", "plans"]),
-        list: None,
-        issuers: ISSUERS.is_match(&l),
-        period: has_any(&l, &["几月", "哪个月", "哪月", "什么时间", "什么时候", "何时", "时间"])
-            || has_word(&l, &["when"]),
-    };
-    if has_any(
-        &l,
-        &["各地", "各省", "各地区", "各省份", "各地方", "哪些省", "哪些地区"],
-    ) || has_word(&l, &["provinces", "regions", "localities"])
-    {
-        it.list = Some(EntityKind::Province);
-    } else if has_any(&l, &["各部门", "主办单位", "部委", "各部委", "哪些部门", "联合主办"])
-        || has_word(&l, &["ministries", "organisers", "organizers"])
-    {
-        it.list = Some(EntityKind::Ministry);
-    } else if has_any(&l, &["协会", "联合会", "各协会", "行业协会"]) || has_word(&l, &["associations", "federations"])
-    {
-        it.list = Some(EntityKind::Association);
-    } else if has_any(&l, &["各城市", "哪些城市", "各市", "三个城市"]) || has_word(&l, &["cities"]) {
-        it.list = Some(EntityKind::City);
+    let mut flags = [false; 11];
+    for m in CHINESE_SET.find_overlapping_iter(&l) {
+        for f in WORDS[m.pattern().as_usize()].1 {
+            flags[*f as usize] = true;
+        }
     }
-    it
+    if l.is_ascii() || l.bytes().any(|b| b.is_ascii_alphabetic()) {
+        for m in ENGLISH_SET.find_overlapping_iter(&l) {
+            let before = l[..m.start()].chars().last();
+            let after = l[m.end()..].chars().next();
+            if !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
+                for f in ENGLISH[m.pattern().as_usize()].1 {
+                    flags[*f as usize] = true;
+                }
+            }
+        }
+    }
+    let has = |f: Flag| flags[f as usize];
+    let list = [
+        (Provinces, EntityKind::Province),
+        (Ministries, EntityKind::Ministry),
+        (Associations, EntityKind::Association),
+        (Cities, EntityKind::City),
+    ]
+    .into_iter()
+    .find(|(f, _)| has(*f))
+    .map(|(_, k)| k);
+    Intent {
+        theme: has(Theme),
+        slogans: has(Slogans),
+        date: has(Date),
+        doc_number: has(DocNumber),
+        contact: has(Contact),
+        activities: has(Activities),
+        list,
+        issuers: ISSUERS.is_match(&l),
+        period: has(Period),
+    }
 }

@@ -311,12 +311,8 @@ fn find_year(
     (YearRef::None, Vec::new())
 }
 
-pub(super) fn has_any(hay: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| hay.contains(w))
-}
-
 /// English words matched on word boundaries.
-pub(super) fn has_word(lower: &str, words: &[&str]) -> bool {
+fn has_word(lower: &str, words: &[&str]) -> bool {
     words.iter().any(|w| {
         lower.match_indices(w).any(|(p, _)| {
             let before = lower[..p].chars().last();
@@ -477,7 +473,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     // onomatopoeia and locatives (`最后`, `到底`, `那边`, `还是`) carry no
     // content, whatever the stop list says.
     let function_words: Vec<&str> = jieba
-        .tag(&norm, true)
+        .tag(&norm, false)
         .into_iter()
         .filter(|t| {
             matches!(

@@ -3,7 +3,7 @@
 //! vocabulary, so they live in code and not in `data/lexicon.toml`.
 
 /// Words that carry no content for search.
-pub const STOP: &[&str] = &[
+const STOP_WORDS: &[&str] = &[
     "的",
     "后半句",
     "前半句",
@@ -185,7 +185,7 @@ pub const STOP: &[&str] = &[
 ];
 
 /// English function words and frame words.
-pub const EN_STOP: &[&str] = &[
+const EN_STOP_WORDS: &[&str] = &[
     "the",
     "one",
     "ones",
@@ -251,3 +251,10 @@ pub const EN_STOP: &[&str] = &[
     "latest",
     "recent",
 ];
+
+/// [`STOP_WORDS`] as a set (looked up for every word of every question).
+pub static STOP: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+/// English function words as a set.
+pub static EN_STOP: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| EN_STOP_WORDS.iter().copied().collect());
