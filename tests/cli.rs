@@ -185,3 +185,49 @@ fn bad_lexicon_names_the_file_and_problem() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("lexicon.toml") && err.contains("bureau"), "{err}");
 }
+
+#[test]
+fn chat_json_holds_one_conversation() {
+    // Year, body, intent and English follow-ups, a writing request in
+    // between, and a full question that starts afresh.
+    let turns: [(&str, bool, Option<i64>, &[&str]); 13] = [
+        ("2023年广东省开展了哪些活动？", true, Some(2023), &["广东开学第一课"]),
+        ("江苏呢？", true, Some(2023), &["江苏质量大会"]),
+        ("2024年的呢", true, Some(2024), &["苏浙皖赣沪"]),
+        ("海关总署呢", true, Some(2024), &["跨境电商"]),
+        ("口号呢", true, Some(2024), &["培育新质生产力"]),
+        ("主题呢", true, Some(2024), &["加强质量支撑"]),
+        ("帮我写一篇质量月演讲稿", false, None, &[]),
+        ("那2023年呢？", true, Some(2023), &["增强质量意识"]),
+        ("2018年福州开展了哪些活动", true, Some(2018), &["福州市"]),
+        ("What about Xiamen?", true, Some(2018), &["质量征文比赛"]),
+        ("and 2019?", false, None, &[]),
+        ("2019年质量月主题是什么？", true, Some(2019), &["共创中国质量"]),
+        ("口号呢", true, Some(2019), &[]),
+    ];
+    let input: String = turns.iter().map(|(q, ..)| format!("{q}\n")).collect();
+    let out = qmbot(&["chat", "--json"], &input);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), turns.len());
+    for ((q, found, year, must), o) in turns.iter().zip(&lines) {
+        assert_eq!(o["question"], *q);
+        assert_eq!(o["found"], *found, "{q}: {o}");
+        let answer: String = o["answer"].as_str().unwrap().split_whitespace().collect();
+        for m in *must {
+            assert!(answer.contains(m), "{q}: lacks {m}: {answer}");
+        }
+        if let Some(y) = year {
+            let cited = o["citations"].as_array().unwrap().iter().any(|c| c["year"] == *y);
+            assert!(cited, "{q}: no citation of {y}: {o}");
+        }
+    }
+    // The same question on its own (`ask`) has no context to inherit.
+    let alone = qmbot(&["ask", "--json", "江苏呢？"], "");
+    let alone: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
+    assert_ne!(alone["answer"], lines[1]["answer"]);
+}
