@@ -6,6 +6,14 @@ mod common;
 use common::process::qmbot;
 
 /// A temporary data directory holding `files` (name, content).
+/// One JSON object per line of `stdout`.
+fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn data_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, content) in files {
@@ -45,11 +53,7 @@ fn ask_json_reads_stdin_one_object_per_question_in_order() {
     let input = "2024年质量月口号\n\n2021年质量月主题\n😀\nAND (\ntitle:*\n<b>x</b>\n";
     let out = qmbot(&["ask", "--json"], input);
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out.stdout);
     assert_eq!(lines.len(), 6);
     assert_eq!(lines[0]["question"], "2024年质量月口号");
     assert_eq!(lines[0]["found"], true);
@@ -124,11 +128,7 @@ fn a_new_notice_is_a_data_change_only() {
         "2030年质量月主题\n2030年口号\n2030年北京市质量月活动\n2030年通知哪天发布\n",
     );
     assert!(out.status.success(), "{out:?}");
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out.stdout);
     for (line, want) in lines
         .iter()
         .zip(["质量引领未来", "测试口号乙", "质量嘉年华", "2030年8月20日"])
@@ -208,11 +208,7 @@ fn chat_json_holds_one_conversation() {
     let input: String = turns.iter().map(|(q, ..)| format!("{q}\n")).collect();
     let out = qmbot(&["chat", "--json"], &input);
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out.stdout);
     assert_eq!(lines.len(), turns.len());
     for ((q, found, year, must), o) in turns.iter().zip(&lines) {
         assert_eq!(o["question"], *q);

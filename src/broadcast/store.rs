@@ -16,8 +16,8 @@ use crate::error::Result;
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::path::Path;
+use std::sync::MutexGuard;
 
 /// The schema version this build writes (the whole state file's; see
 /// [`crate::storage`]).
@@ -135,33 +135,28 @@ pub enum Subscribed {
     Unchanged,
 }
 
-/// The subscription database.
+/// The subscription database (the state file's subscription tables,
+/// through the same connection type as the bot's other records).
 pub struct Store {
-    path: PathBuf,
-    conn: Mutex<Connection>,
+    db: crate::storage::Db,
 }
 
 impl Store {
     /// Opens the store at `path`, creating the file (and its directory) and
     /// bringing the schema up to date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        let path = path.as_ref().to_path_buf();
-        let conn = crate::storage::connect(&path)?;
         Ok(Store {
-            path,
-            conn: Mutex::new(conn),
+            db: crate::storage::Db::open(path)?,
         })
     }
 
     /// The database file.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.db.path()
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written
-        // (every change is one statement or transaction), so go on.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        self.db.conn()
     }
 
     /// Subscribes a chat, or changes its time; keeps the last delivered date
@@ -347,7 +342,7 @@ impl Store {
                 Ok(Some(sub)) => subs.push(sub),
                 Ok(None) => {}
                 Err(e @ rusqlite::Error::FromSqlConversionFailure(..)) => {
-                    tracing::error!(path = %self.path.display(), chat_id = id, error = %e, "skipping a damaged subscription row")
+                    tracing::error!(path = %self.path().display(), chat_id = id, error = %e, "skipping a damaged subscription row")
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -375,7 +370,7 @@ impl Store {
                 // One damaged row (say, a hand-edited zone) must not stop
                 // everyone else's slogans.
                 Err(e @ rusqlite::Error::FromSqlConversionFailure(..)) => {
-                    tracing::error!(path = %self.path.display(), error = %e, "skipping a damaged subscription row")
+                    tracing::error!(path = %self.path().display(), error = %e, "skipping a damaged subscription row")
                 }
                 Err(e) => return Err(e.into()),
             }

@@ -180,7 +180,7 @@ impl Db {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (every change is one statement or transaction), so go on.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
