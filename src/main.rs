@@ -72,6 +72,10 @@ enum Command {
         /// Rounds over the questions for the warm measurement.
         #[arg(long, default_value_t = 200)]
         rounds: usize,
+        /// Also list this many questions with the highest engine cost, with
+        /// the peer's cost for the same question.
+        #[arg(long, default_value_t = 0)]
+        slowest: usize,
         /// Run the broadcast scheduler for one simulated day with this many
         /// subscriptions (temporary store, no network).
         #[arg(long)]
@@ -93,6 +97,12 @@ fn main() {
 
 fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // Logs go to stderr, filtered by RUST_LOG (`RUST_LOG=qmbot=debug qmbot
+    // ask …` shows how a question was understood and routed).
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let mut config = Config::load(cli.config.as_deref())?;
     if let Some(dir) = cli.data {
         config.data.dir = dir;
@@ -109,10 +119,6 @@ fn run() -> anyhow::Result<()> {
         Command::Run => {
             // A missing or malformed token is reported before the corpus loads.
             let _checked = qmbot::bot::bot_from_env()?;
-            tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-                .with_writer(std::io::stderr)
-                .init();
             let engine = Arc::new(load_engine(&config)?);
             let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             rt.block_on(qmbot::bot::run(config, engine))
@@ -122,7 +128,12 @@ fn run() -> anyhow::Result<()> {
         Command::Bench {
             subscribers: Some(n), ..
         } => bench_scheduler(&config, n),
-        Command::Bench { questions, rounds, .. } => bench(&config, &questions, rounds),
+        Command::Bench {
+            questions,
+            rounds,
+            slowest,
+            ..
+        } => bench(&config, &questions, rounds, slowest),
         Command::Healthcheck => qmbot::ops::health::healthcheck(config.http.listen),
         Command::Stats => print_out(&format!("{}\n", qmbot::ops::stats::from_config(&config)?)),
     }
@@ -295,7 +306,7 @@ fn bench_scheduler(config: &Config, subscribers: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bench(config: &Config, questions: &std::path::Path, rounds: usize) -> anyhow::Result<()> {
+fn bench(config: &Config, questions: &std::path::Path, rounds: usize, slowest: usize) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let engine = load_engine(config)?;
     let startup = t0.elapsed();
@@ -360,6 +371,25 @@ fn bench(config: &Config, questions: &std::path::Path, rounds: usize) -> anyhow:
     if let (Some(kb), Some(with_peer)) = (engine_rss, peak_rss_kb()) {
         println!("peak RSS:                {:.1} MB", kb as f64 / 1024.0);
         println!("peak RSS with the peer:  {:.1} MB", with_peer as f64 / 1024.0);
+    }
+    if slowest > 0 {
+        let each = qmbot::ops::peer::each(
+            &qs,
+            rounds.max(1),
+            |q| {
+                std::hint::black_box(engine.answer(q, day));
+            },
+            |q| {
+                std::hint::black_box(peer.answer(q));
+            },
+        );
+        println!(
+            "slowest questions (engine µs / peer µs, mean over {} rounds):",
+            rounds.max(1)
+        );
+        for (q, a, b) in each.into_iter().take(slowest) {
+            println!("  {:>7.1} {:>7.1}  {q}", us(a), us(b));
+        }
     }
     Ok(())
 }

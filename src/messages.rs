@@ -328,6 +328,14 @@ pub fn period(lang: Lang) -> String {
     }
 }
 
+/// Heading of the opening statements that name who runs Quality Month.
+pub fn organisers(lang: Lang) -> String {
+    match lang {
+        Lang::Zh => "通知开头写明的主办单位：".to_string(),
+        Lang::En => "Who runs it, as the notices open (quoted in Chinese):".to_string(),
+    }
+}
+
 /// Heading of the bodies listed above a notice's document number.
 pub fn issuers(lang: Lang, number: &str, count: usize) -> String {
     match lang {

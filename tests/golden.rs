@@ -345,3 +345,23 @@ fn mechanisms_of_the_second_round() {
         &[],
     );
 }
+
+#[test]
+fn mechanisms_of_the_third_round() {
+    // A "who" with only organising verbs asks who runs Quality Month: the
+    // notices' opening statements name the bodies.
+    check("质量月由谁组织？", true, Some(2023), &["市场监管总局等25个部门"]);
+    check(
+        "Who organises Quality Month?",
+        true,
+        Some(2019),
+        &["市场监管总局等14个部门"],
+    );
+    // A count in the unit asked: `多少年` is answered by `20周年`, and
+    // `多少钱` by no count of another unit.
+    check("2024年缺陷召回制度实施了多少年", true, Some(2024), &["20周年"]);
+    check("中国质量奖的获奖企业能拿多少钱", false, None, &[]);
+    // A compound is one thing asked about: its parts do not cover a
+    // question about something the notices never mention.
+    check("拿了中国质量奖能领多少奖金", false, None, &[]);
+}

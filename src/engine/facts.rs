@@ -2,6 +2,7 @@
 //! and stated counts (`14个部门`).
 
 use super::*;
+use std::ops::Range;
 
 impl Engine {
     pub(super) fn notices_for(&self, q: &Question, year: Option<i32>) -> Vec<usize> {
@@ -153,18 +154,16 @@ impl Engine {
         };
         for len in (2..=noun.len()).rev() {
             let what: String = noun[..len].iter().collect();
-            let classifier = if classifier.is_empty() {
-                "[个种类项条家名]?".to_string()
-            } else {
-                regex::escape(&classifier)
-            };
-            let stated = Regex::new(&format!(r"\d+\s*{}\s*{}", classifier, regex::escape(&what))).ok()?;
+            // Cheap first: the counted word must be in the notices at all.
+            if !self.corpus.contains(what.as_str()) {
+                continue;
+            }
             let hits: Vec<usize> = (0..self.passages.len())
                 .filter(|i| {
                     let p = &self.passages[*i];
                     year.is_none_or(|y| p.year == y)
                         && matches!(p.kind, Kind::Body | Kind::Item)
-                        && stated.is_match(&p.text)
+                        && stated_count(&p.text, &classifier, &what).is_some()
                 })
                 .take(3)
                 .collect();
@@ -175,7 +174,7 @@ impl Engine {
             let mut cites = Vec::new();
             for pid in hits {
                 let text = &self.passages[pid].text;
-                let m = stated.find(text).map(|m| m.as_str().to_string()).unwrap_or_default();
+                let m = stated_count(text, &classifier, &what).map_or_else(String::new, |r| text[r].to_string());
                 let marks = vec![m];
                 let shown = snippet(text, &marks, SNIPPET_CHARS);
                 blocks.push(self.block(shown.clone(), &marks));
@@ -185,4 +184,20 @@ impl Engine {
         }
         None
     }
+}
+
+/// Where `text` states a count of `what` (`14个部门`, `25 个部门`): digits,
+/// then `classifier` (or, when empty, one of 个种类项条家名 or none), then
+/// the word; the byte range of the whole statement.
+fn stated_count(text: &str, classifier: &str, what: &str) -> Option<Range<usize>> {
+    text.match_indices(what).find_map(|(at, _)| {
+        let before = text[..at].trim_end();
+        let before = match classifier {
+            "" => before.strip_suffix(|c| "个种类项条家名".contains(c)).unwrap_or(before),
+            c => before.strip_suffix(c)?,
+        }
+        .trim_end();
+        let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        (digits > 0).then(|| before.len() - digits..at + what.len())
+    })
 }

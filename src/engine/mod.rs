@@ -90,6 +90,9 @@ pub struct Engine {
     /// Every passage's text without whitespace, to check whether a phrase
     /// occurs in the notices at all.
     corpus: String,
+    /// The passages that state when a year's activity runs, as shown (with
+    /// a short heading above them), newest year first.
+    openings: Vec<(usize, String)>,
 }
 
 /// The longest quoted snippet, in characters.
@@ -210,7 +213,9 @@ impl Engine {
         let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
         let index = SearchIndex::build(&docs, jieba.clone())?;
         let corpus = passages.iter().map(|p| compact(&p.text)).collect::<Vec<_>>().join("\n");
+        let openings = notice::openings(&passages);
         Ok(Engine {
+            openings,
             corpus,
             notices,
             regions,

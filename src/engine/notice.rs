@@ -58,40 +58,79 @@ impl Engine {
     /// `质量月是几月`: the activity period each notice states (`活动时间`),
     /// the year asked or the newest one first.
     pub(super) fn period(&self, q: &Question, year: Option<i32>) -> Answer {
-        static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"(?:活动时间|时间)[:：为是]?\d{4}年\d{1,2}月|定于\d{4}年\d{1,2}月|\d{4}年\d{1,2}月(?:组织|联合)?(?:开展|举办)(?:全国)?“?质量月")
-                .unwrap()
-        });
-        // `二、活动时间` may stand as a heading above its date.
-        let with_heading = |i: usize| -> String {
-            let p = &self.passages[i];
-            match i.checked_sub(1).map(|h| &self.passages[h]) {
-                Some(h) if h.notice == p.notice && h.compact.chars().count() <= 12 => {
-                    let sep = if h.compact.ends_with(['：', ':']) { "" } else { "：" };
-                    format!("{}{sep}{}", h.compact, p.compact)
-                }
-                _ => p.compact.clone(),
-            }
-        };
-        let mut hits: Vec<usize> = (0..self.passages.len())
-            .filter(|i| year.is_none_or(|y| self.passages[*i].year == y) && PERIOD.is_match(&with_heading(*i)))
+        self.opening(q, year, msg::period(q.lang), |_| true)
+    }
+
+    /// `质量月是谁主办的`: the sentences that open the notices, where the
+    /// bodies that run the year's activity are named with its month.
+    pub(super) fn organisers(&self, q: &Question, year: Option<i32>) -> Answer {
+        self.opening(q, year, msg::organisers(q.lang), |text| {
+            !crate::query::asks::answers(query::Asks::Org, text).is_empty()
+        })
+    }
+
+    /// The opening statements of the year asked, or of the two newest years,
+    /// that `keep` accepts, under `frame`.
+    fn opening(&self, q: &Question, year: Option<i32>, frame: String, keep: impl Fn(&str) -> bool) -> Answer {
+        let mut hits: Vec<&(usize, String)> = self
+            .openings
+            .iter()
+            .filter(|(i, shown)| year.is_none_or(|y| self.passages[*i].year == y) && keep(shown))
             .collect();
-        hits.sort_by_key(|i| (std::cmp::Reverse(self.passages[*i].year), *i));
-        hits.dedup_by_key(|i| self.passages[*i].year);
+        hits.dedup_by_key(|(i, _)| self.passages[*i].year);
         hits.truncate(2);
         if hits.is_empty() {
             return self.not_found(q, msg::not_found(q.lang));
         }
-        let mut blocks = vec![Block::plain(msg::period(q.lang))];
+        let mut blocks = vec![Block::plain(frame)];
         let mut cites = Vec::new();
-        for pid in hits {
-            let shown = with_heading(pid);
-            let m = PERIOD.find(&shown).map(|m| m.as_str().to_string()).unwrap_or_default();
-            let marks = vec![m];
-            let text = snippet(&shown, &marks, SNIPPET_CHARS);
+        for (pid, shown) in hits {
+            let Some(m) = PERIOD.find(shown) else { continue };
+            // The sentence that says it, not a window cut mid-sentence.
+            let mut start = shown[..m.start()]
+                .rfind(['。', '；', '\n'])
+                .map_or(0, |b| b + '。'.len_utf8());
+            // A long sentence from the clause that names the bodies.
+            if shown[start..m.start()].chars().count() > 30 {
+                start = shown[..m.start()].rfind('，').map_or(start, |b| b + '，'.len_utf8());
+            }
+            let end = shown[m.end()..]
+                .find('。')
+                .map_or(shown.len(), |b| m.end() + b + '。'.len_utf8());
+            let marks = vec![m.as_str().to_string()];
+            let text = snippet(&shown[start..end], &marks, SNIPPET_CHARS);
             blocks.push(self.block(text.clone(), &marks));
-            cites.push(self.cite(pid, &text));
+            cites.push(self.cite(*pid, &text));
         }
         self.reply(q, true, blocks, cites)
     }
+}
+
+/// A statement of when the year's activity runs (`活动时间：2023年9月`,
+/// `定于2019年9月联合开展全国“质量月”活动`).
+static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:活动时间|时间)[:：为是]?\d{4}年\d{1,2}月|定于\d{4}年\d{1,2}月|\d{4}年\d{1,2}月(?:组织|联合)?(?:开展|举办)(?:全国)?“?质量月")
+        .unwrap()
+});
+
+/// The passages of `passages` that state when the year's activity runs,
+/// shown with a short heading above them (`二、活动时间`), newest year
+/// first, then in order.
+pub(super) fn openings(passages: &[Passage]) -> Vec<(usize, String)> {
+    let with_heading = |i: usize| -> String {
+        let p = &passages[i];
+        match i.checked_sub(1).map(|h| &passages[h]) {
+            Some(h) if h.notice == p.notice && h.compact.chars().count() <= 12 => {
+                let sep = if h.compact.ends_with(['：', ':']) { "" } else { "：" };
+                format!("{}{sep}{}", h.compact, p.compact)
+            }
+            _ => p.compact.clone(),
+        }
+    };
+    let mut out: Vec<(usize, String)> = (0..passages.len())
+        .map(|i| (i, with_heading(i)))
+        .filter(|(_, shown)| PERIOD.is_match(shown))
+        .collect();
+    out.sort_by_key(|(i, _)| (std::cmp::Reverse(passages[*i].year), *i));
+    out
 }

@@ -35,6 +35,8 @@ pub(super) enum Route {
     Overview(i32),
     /// When Quality Month takes place.
     Period,
+    /// Who runs Quality Month.
+    Organisers,
     /// Passage and sentence search: the last resort of every question.
     Search,
 }
@@ -136,7 +138,9 @@ impl Engine {
         let doc = self.doc_number_notice(&q);
         let year = year.or(doc.map(|(n, _)| self.notices[n].year));
         let mut first_miss: Option<Answer> = None;
-        for route in self.routes(&q, year, unknown_english) {
+        let routes = self.routes(&q, year, unknown_english);
+        tracing::debug!(question = ?q, ?year, ?routes, "understood");
+        for route in routes {
             let a = self.run(route, &q, year);
             if a.found || !a.citations.is_empty() {
                 return a;
@@ -183,12 +187,7 @@ impl Engine {
             .iter()
             .filter(|t| t.chars().count() >= 2 && !self.known(t))
             .collect();
-        !unknown.is_empty()
-            && self.jieba.tag(&q.norm, true).iter().any(|tag| {
-                // Nouns, English words, idioms and set phrases (`今天天气`).
-                let noun = tag.tag.starts_with('n') || matches!(tag.tag, "eng" | "i" | "l" | "j");
-                noun && unknown.iter().any(|t| t.eq_ignore_ascii_case(tag.word))
-            })
+        unknown.iter().any(|t| q.nouns.contains(t))
     }
 
     /// The answer kinds that apply, most specific first; search is last.
@@ -206,13 +205,23 @@ impl Engine {
         if it.contact {
             routes.push(Route::Contact);
         }
-        if it.issuers {
+        let nothing_else = q.terms.is_empty() && unknown_english == 0 && q.entities.is_empty();
+        // `质量月是谁主办的`: the notices' opening statements, or else the
+        // bodies that issued the year's notice, or the year's organisers with
+        // what each does.
+        let who_runs_it = it.organisers && nothing_else;
+        if who_runs_it {
+            routes.push(Route::Organisers);
+        }
+        if it.issuers || who_runs_it {
             routes.push(Route::Issuers);
+        }
+        if let (true, Some(y)) = (who_runs_it, year.or(self.latest_year())) {
+            routes.push(Route::List(EntityKind::Ministry, y));
         }
         let about_the_notice = strong
             .iter()
             .all(|t| self.notices.iter().any(|n| n.title.contains(t.as_str())));
-        let nothing_else = q.terms.is_empty() && unknown_english == 0 && q.entities.is_empty();
         // `什么时候` alone asks when the event is; the notice's own date is
         // asked with 通知/发布/印发 ….
         let names_the_notice = NOTICE_WORDS.is_match(&q.norm.to_lowercase());
@@ -304,6 +313,7 @@ impl Engine {
             Route::List(kind, y) => self.list(q, y, kind),
             Route::Overview(y) => self.overview(q, y),
             Route::Period => self.period(q, year),
+            Route::Organisers => self.organisers(q, year),
             Route::Search => self.search(q, year),
         }
     }

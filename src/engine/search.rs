@@ -13,6 +13,8 @@ use std::ops::Range;
 
 /// How many passages the sentence stage looks into.
 const SENTENCE_POOL: usize = 8;
+/// The coverage weight of a word the notices never use that is no noun.
+const UNKNOWN_VERB_WEIGHT: f32 = STRONG_IDF;
 /// Bonus of a sentence holding the kind of answer asked for.
 const ANSWER_KIND_BONUS: f32 = 0.5;
 
@@ -24,13 +26,66 @@ struct Hit {
     sentence: Option<Range<usize>>,
 }
 
+/// The question's search terms and how much each weighs in coverage.
+struct Weighted {
+    terms: Vec<String>,
+    /// The idf of each term (a body's name stems share one body's weight).
+    weights: Vec<f32>,
+    /// For a word inside a longer word of the question (`质量奖` in
+    /// `中国质量奖`), the longer one: a compound is one thing asked about,
+    /// and its parts earn only their share of it.
+    parent: Vec<Option<usize>>,
+    /// The weight of the whole question.
+    total: f32,
+}
+
+impl Weighted {
+    /// The idf-weighted share of the question that `text` (lower case)
+    /// contains.
+    fn coverage(&self, text: &str) -> f32 {
+        if self.total <= 0.0 {
+            return 0.0;
+        }
+        let mut credit = vec![0.0f32; self.terms.len()];
+        for (i, t) in self.terms.iter().enumerate() {
+            if !text.contains(t.as_str()) {
+                continue;
+            }
+            match self.parent[i] {
+                None => credit[i] = self.weights[i],
+                Some(p) => {
+                    let share = t.chars().count() as f32 / self.terms[p].chars().count() as f32;
+                    credit[p] = credit[p].max(self.weights[p] * share);
+                }
+            }
+        }
+        credit.iter().sum::<f32>() / self.total
+    }
+}
+
 impl Engine {
     /// The question's search terms with their weights: its content words
     /// (idf), and the stems of the bodies it names, which share one body's
     /// weight (`广东省` and `广东` are one thing asked about, not two).
-    fn search_terms(&self, q: &Question) -> (Vec<String>, Vec<f32>) {
+    fn search_terms(&self, q: &Question) -> Weighted {
         let mut terms = q.terms.clone();
-        let mut weights: Vec<f32> = terms.iter().map(|t| self.idf(t)).collect();
+        // A word the notices never use weighs most when it is a thing asked
+        // about (`奖金`), and little when it only asks (`算不算`, `能领`).
+        let mut weights: Vec<f32> = terms
+            .iter()
+            .map(|t| match self.known(t) || q.nouns.contains(t) {
+                true => self.idf(t),
+                false => UNKNOWN_VERB_WEIGHT,
+            })
+            .collect();
+        let mut parent: Vec<Option<usize>> = terms
+            .iter()
+            .map(|t| {
+                (0..q.terms.len())
+                    .filter(|&j| q.terms[j].len() > t.len() && q.terms[j].contains(t.as_str()))
+                    .max_by_key(|&j| q.terms[j].len())
+            })
+            .collect();
         for e in &q.entities {
             let mut stems: Vec<String> = Vec::new();
             for s in self.entities[*e].stems() {
@@ -43,43 +98,41 @@ impl Engine {
             let share = stems.len().max(1) as f32;
             for t in stems {
                 weights.push(self.idf(&t) / share);
+                parent.push(None);
                 terms.push(t);
             }
         }
-        (terms, weights)
-    }
-
-    /// The idf-weighted share of `terms` that `text` (lower case) contains.
-    fn coverage(terms: &[String], weights: &[f32], total: f32, text: &str) -> f32 {
-        if total <= 0.0 {
-            return 0.0;
-        }
-        let matched: f32 = terms
+        let total = weights
             .iter()
-            .zip(weights)
-            .filter(|(t, _)| text.contains(t.as_str()))
-            .map(|(_, w)| *w)
+            .zip(&parent)
+            .filter(|(_, p)| p.is_none())
+            .map(|(w, _)| *w)
             .sum();
-        matched / total
+        Weighted {
+            terms,
+            weights,
+            parent,
+            total,
+        }
     }
 
     pub(super) fn search(&self, q: &Question, year: Option<i32>) -> Answer {
-        let (terms, weights) = self.search_terms(q);
+        let weighted = self.search_terms(q);
+        let (terms, weights) = (&weighted.terms, &weighted.weights);
         if terms.is_empty() {
             return self.not_found(q, msg::not_found(q.lang));
         }
-        let total: f32 = weights.iter().sum();
         let lower = q.norm.to_lowercase();
         let counting = q.asks == Some(query::Asks::Number);
         let newest = self.latest_year().unwrap_or_default();
         let mut hits: Vec<Hit> = self
             .index
-            .search(&terms, year, 40)
+            .search(terms, year, 40)
             .into_iter()
             .filter(|(pid, _)| !matches!(self.passages[*pid].kind, Kind::Meta | Kind::Table))
             .map(|(pid, bm25)| {
                 let p = &self.passages[pid];
-                let coverage = Self::coverage(&terms, &weights, total, &p.lower);
+                let coverage = weighted.coverage(&p.lower);
                 let kind_weight = match p.kind {
                     Kind::Contact => 0.5,
                     Kind::Slogan | Kind::Theme => 0.9,
@@ -141,24 +194,38 @@ impl Engine {
             let p = &self.passages[first.pid];
             terms
                 .iter()
-                .zip(&weights)
+                .zip(weights)
                 .any(|(t, w)| *w >= STRONG_IDF && t.chars().count() >= 2 && p.lower.contains(t.as_str()))
         };
+        tracing::debug!(
+            passage = first.pid,
+            coverage = best_cov,
+            matched_strong,
+            terms = ?terms.iter().zip(weights).collect::<Vec<_>>(),
+            "search evidence"
+        );
         if best_cov < 0.5 || !matched_strong && best_cov < 0.99 {
             return self.not_found(q, msg::not_found(q.lang));
         }
         // Sentence evidence: re-rank the best passages by their best sentence.
         hits.truncate(SENTENCE_POOL);
         for h in hits.iter_mut() {
-            let (sentence, quality) = self.best_sentence(q, h.pid, &terms, &weights, total);
+            let (sentence, quality) = self.best_sentence(q, h.pid, &weighted);
             h.sentence = sentence;
             h.score = h.score / best * (0.5 + quality);
         }
         // `多少` wants a count: evidence without one does not answer.
+        // `多少年` wants years and `多少钱` money: a count in another unit
+        // does not answer either.
         if q.asks == Some(query::Asks::Number) {
+            let unit = asks::unit(&q.norm);
             hits.retain(|h| {
                 h.sentence.as_ref().is_some_and(|r| {
-                    !asks::answers(query::Asks::Number, &self.passages[h.pid].text[r.clone()]).is_empty()
+                    let sentence = &self.passages[h.pid].text[r.clone()];
+                    match unit {
+                        Some(u) => asks::counts_in(u, sentence),
+                        None => !asks::answers(query::Asks::Number, sentence).is_empty(),
+                    }
                 })
             });
             if hits.is_empty() {
@@ -201,14 +268,7 @@ impl Engine {
     /// The sentence of passage `pid` that best answers `q`, and how well
     /// (coverage of the question's terms, plus a bonus when it holds the
     /// kind of answer asked for or one of the question's phrases).
-    fn best_sentence(
-        &self,
-        q: &Question,
-        pid: usize,
-        terms: &[String],
-        weights: &[f32],
-        total: f32,
-    ) -> (Option<Range<usize>>, f32) {
+    fn best_sentence(&self, q: &Question, pid: usize, weighted: &Weighted) -> (Option<Range<usize>>, f32) {
         let p = &self.passages[pid];
         let mut best: (Option<Range<usize>>, f32) = (None, 0.0);
         // Phrases of the question this passage holds at all.
@@ -217,7 +277,7 @@ impl Engine {
             let text = &p.text[r.clone()];
             // Same byte offsets: the passage is lower-cased in ASCII only.
             let lower = &p.lower[r.clone()];
-            let mut quality = Self::coverage(terms, weights, total, lower);
+            let mut quality = weighted.coverage(lower);
             if q.asks.is_some_and(|a| !asks::answers(a, text).is_empty()) {
                 quality += ANSWER_KIND_BONUS;
             }

@@ -157,6 +157,35 @@ pub fn race(
     (Latencies(la), Latencies(lb))
 }
 
+/// The mean cost of each question under `a` and under `b` over `rounds`
+/// alternating rounds, the most expensive under `a` first.
+pub fn each(
+    questions: &[String],
+    rounds: usize,
+    mut a: impl FnMut(&str),
+    mut b: impl FnMut(&str),
+) -> Vec<(&str, Duration, Duration)> {
+    let mut sums = vec![(Duration::ZERO, Duration::ZERO); questions.len()];
+    for _ in 0..rounds {
+        for (q, sum) in questions.iter().zip(sums.iter_mut()) {
+            let t = std::time::Instant::now();
+            a(q);
+            sum.0 += t.elapsed();
+            let t = std::time::Instant::now();
+            b(q);
+            sum.1 += t.elapsed();
+        }
+    }
+    let n = rounds.max(1) as u32;
+    let mut out: Vec<_> = questions
+        .iter()
+        .zip(sums)
+        .map(|(q, (x, y))| (q.as_str(), x / n, y / n))
+        .collect();
+    out.sort_by_key(|x| std::cmp::Reverse(x.1));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

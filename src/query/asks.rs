@@ -63,7 +63,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             words: re(r"多少|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]|\bhow many\b|\bhow much\b"),
             // A count, not a year or a date (`2023年9月` answers no `多少`).
             answer: re(
-                r"\d+(?:\.\d+)?\s*(?:[个项种家类条届次名人位件张批所幅万亿千百%％×x*]|余|多)|第\s*\d+\s*[届次]|第[一二三四五六七八九十百]+[届次]|[一二三四五六七八九十百两]+[个项种家类条届次名]",
+                r"\d+(?:\.\d+)?\s*(?:[个项种家类条届次名人位件张批所幅万亿千百%％×x*]|余|多|周年)|[一二三四五六七八九十百]+周年|第\s*\d+\s*[届次]|第[一二三四五六七八九十百]+[届次]|[一二三四五六七八九十百两]+[个项种家类条届次名]",
             ),
         },
         Pattern {
@@ -106,6 +106,34 @@ pub fn answers(asks: Asks, text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// The unit a count question asks in (`几个部门` → 个, `多少年` → 年,
+/// `多少钱` → 元, `第几届` → 届); none when it names none (`多少？`).
+pub fn unit(norm: &str) -> Option<char> {
+    const UNITS: &str = "个项种家类条届次名人位件张批所幅年天元期轮份篇场";
+    ["多少", "几"].iter().find_map(|w| {
+        norm.match_indices(w)
+            .find_map(|(at, _)| match norm[at + w.len()..].chars().next()? {
+                '钱' => Some('元'),
+                c if UNITS.contains(c) => Some(c),
+                _ => None,
+            })
+    })
+}
+
+/// Whether `text` states a count in `unit` (`20周年` in 年, `14个` in 个,
+/// `5万元` in 元, `第五届` in 届).
+pub fn counts_in(unit: char, text: &str) -> bool {
+    text.match_indices(unit).any(|(at, _)| {
+        let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || "周万亿千百多余".contains(c));
+        before
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit() || "一二三四五六七八九十两".contains(c))
+            // A year is no count of years (`2024年`).
+            && !(unit == '年' && before.chars().rev().take_while(|c| c.is_ascii_digit()).count() == 4)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +155,19 @@ mod tests {
         assert!(!answers(Asks::Place, "详见www.samr.gov.cn").is_empty());
         assert!(!answers(Asks::Name, "举办“质量开放日”活动").is_empty());
         assert!(answers(Asks::Number, "没有数字").is_empty());
+        assert!(!answers(Asks::Number, "以制度实施20周年为契机").is_empty());
+        assert!(answers(Asks::Number, "2024年9月").is_empty());
+    }
+
+    #[test]
+    fn a_count_is_in_the_unit_asked() {
+        assert_eq!(unit("2024年缺陷召回制度实施多少年了"), Some('年'));
+        assert_eq!(unit("认证要花多少钱"), Some('元'));
+        assert_eq!(unit("几个部门联合发文"), Some('个'));
+        assert_eq!(unit("覆盖多少？"), None);
+        assert!(counts_in('年', "以缺陷召回制度实施20周年为契机"));
+        assert!(!counts_in('年', "2024年消费品质量安全"));
+        assert!(!counts_in('元', "庆祝成立70周年"));
+        assert!(counts_in('个', "市场监管总局等25个部门"));
     }
 }

@@ -144,6 +144,24 @@ static ISSUERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| 
     .unwrap()
 });
 
+/// Verbs of running an event; with a "who" they ask for the organisers.
+static ORGANISING: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"主办|牵头|发起|组织|举办|承办|负责|主导|办的|\b(?:runs?|running|organi[sz]es?|organi[sz]ed|hosts?|hosted|behind|in charge of|responsible for|leads?)\b",
+    )
+    .unwrap()
+});
+
+/// The byte ranges of organising verbs in `lower` (the lower-cased
+/// question); none when lower-casing moved byte offsets (`same_offsets`
+/// false), as the ranges must point into the question as written.
+pub(super) fn organising_words(lower: &str, same_offsets: bool) -> Vec<std::ops::Range<usize>> {
+    if !same_offsets {
+        return Vec::new();
+    }
+    ORGANISING.find_iter(lower).map(|m| m.range()).collect()
+}
+
 pub(super) fn detect_intent(norm: &str) -> Intent {
     let l = norm.to_lowercase();
     let mut flags = [false; 11];
@@ -183,5 +201,6 @@ pub(super) fn detect_intent(norm: &str) -> Intent {
         list,
         issuers: ISSUERS.is_match(&l),
         period: has(Period),
+        organisers: false,
     }
 }

@@ -56,6 +56,9 @@ pub struct Intent {
     pub period: bool,
     /// Which bodies issued the notice jointly (`联合发文单位`).
     pub issuers: bool,
+    /// Who runs Quality Month itself (`质量月是谁主办的`, `who runs
+    /// Quality Month`): a "who" question whose only words are organising verbs.
+    pub organisers: bool,
 }
 
 /// A document number written in a question (`国市监质〔2018〕131号`, also
@@ -131,6 +134,9 @@ pub struct Question {
     /// Everyday words of the question that have the notices' words for
     /// them in the lexicon's `[synonyms]` (both are in `terms`).
     pub everyday: Vec<String>,
+    /// Words jieba tags as nouns, names, idioms or set phrases (`奖金`,
+    /// `GDP`): things asked about, where verbs and fillers only ask.
+    pub nouns: Vec<String>,
 }
 
 /// Chinese punctuation that stays full-width in a normalised question.
@@ -353,6 +359,36 @@ fn single_char_alias_ok(norm: &str, range: std::ops::Range<usize>, toks: &[Term]
     before_ok && after_ok
 }
 
+/// A word jieba guessed (HMM) rather than found in its dictionary (`后要`
+/// in `结束后要交`) is cut again by the dictionary alone, so a guess that
+/// spans two words does not stand as one unknown word; its lone characters
+/// are dropped.
+fn guessed_apart(jieba: &Jieba, t: Term) -> Vec<Term> {
+    if t.text.chars().count() < 2
+        || !t.text.chars().all(is_han)
+        || jieba.has_word(&t.text)
+        || STOP.contains(&t.text.as_str())
+    {
+        return vec![t];
+    }
+    let mut at = t.from;
+    jieba
+        .cut(&t.text, false)
+        .into_iter()
+        .map(|w| {
+            let piece = Term {
+                text: w.word.to_string(),
+                from: at,
+                to: at + w.word.len(),
+            };
+            at += w.word.len();
+            piece
+        })
+        // A lone character of a guess (`来` of `来着`) is no word of its own.
+        .filter(|piece| piece.text.chars().count() >= 2)
+        .collect()
+}
+
 /// Maximal runs of Han characters outside `covered` (year, entities) and
 /// outside stop words, four characters or longer.
 fn phrases(norm: &str, covered: &[std::ops::Range<usize>], toks: &[Term]) -> Vec<String> {
@@ -395,7 +431,10 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         d
     });
     let lower = norm.to_lowercase();
-    let toks: Vec<Term> = tokenizer::terms(jieba, &norm);
+    let toks: Vec<Term> = tokenizer::terms(jieba, &norm)
+        .into_iter()
+        .flat_map(|t| guessed_apart(jieba, t))
+        .collect();
 
     // Entities: Chinese names, leftmost-longest, left to right without
     // overlap (新疆生产建设兵团 is not also 新疆); a one-character short name
@@ -460,6 +499,12 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     // Asking words say what kind of answer is wanted; they are not content.
     let (asks, asking) = asks::read(&norm);
     covered.extend(asking);
+    // `谁主办的`: with a "who", organising verbs ask who runs the event.
+    if asks == Some(Asks::Org) && ents.is_empty() {
+        let organising = intent::organising_words(&lower, lower.len() == norm.len());
+        intent.organisers = !organising.is_empty();
+        covered.extend(organising);
+    }
     // Sub-words of a stop word (质量 inside 质量月) are no content either.
     for t in &toks {
         if t.text.chars().count() >= 2 && STOP.contains(&t.text.as_str()) {
@@ -472,9 +517,9 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     // conjunctions, particles, prepositions, modal words, interjections,
     // onomatopoeia and locatives (`最后`, `到底`, `那边`, `还是`) carry no
     // content, whatever the stop list says.
-    let function_words: Vec<&str> = jieba
-        .tag(&norm, false)
-        .into_iter()
+    let tags = jieba.tag(&norm, true);
+    let function_words: Vec<&str> = tags
+        .iter()
         .filter(|t| {
             matches!(
                 t.tag,
@@ -482,6 +527,11 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
             )
         })
         .map(|t| t.word)
+        .collect();
+    let nouns: Vec<String> = tags
+        .iter()
+        .filter(|t| t.tag.starts_with('n') || matches!(t.tag, "eng" | "i" | "l" | "j"))
+        .map(|t| t.word.to_lowercase())
         .collect();
     let mut marks: Vec<String> = extra_terms.iter().filter(|t| t.chars().count() >= 2).cloned().collect();
     for t in &toks {
@@ -531,6 +581,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         doc_number,
         asks,
         everyday,
+        nouns,
     }
 }
 
