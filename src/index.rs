@@ -6,6 +6,7 @@
 use crate::error::Result;
 use crate::tokenizer::{self, JiebaTokenizer};
 use jieba_rs::Jieba;
+use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
@@ -51,6 +52,9 @@ pub struct SearchIndex {
     text: Field,
     year: Field,
     pids: Positions,
+    /// In how many passages each term occurs, read once from the term
+    /// dictionaries (the engine asks this many times per question).
+    doc_freqs: HashMap<String, u32>,
 }
 
 /// Where each document came from: the value of a fast `u64` field (the
@@ -91,20 +95,28 @@ impl SearchIndex {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         reader.reload()?;
         let pids = Positions::read(&reader, "pid")?;
+        let mut doc_freqs: HashMap<String, u32> = HashMap::new();
+        for seg in reader.searcher().segment_readers() {
+            let inverted = seg.inverted_index(text)?;
+            let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(t) = std::str::from_utf8(stream.key()) {
+                    *doc_freqs.entry(t.to_string()).or_default() += stream.value().doc_freq;
+                }
+            }
+        }
         Ok(SearchIndex {
             reader,
             text,
             year,
             pids,
+            doc_freqs,
         })
     }
 
     /// In how many passages `term` occurs.
     pub fn doc_freq(&self, term: &str) -> u64 {
-        self.reader
-            .searcher()
-            .doc_freq(&Term::from_field_text(self.text, term))
-            .unwrap_or(0)
+        self.doc_freqs.get(term).map_or(0, |n| u64::from(*n))
     }
 
     /// Passages matching any of `terms` (already tokenized), best first, with

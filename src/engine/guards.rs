@@ -44,21 +44,20 @@ impl Engine {
         }
         None
     }
+}
 
-    /// Whether `text` names a province or city (`中国质量（成都）大会`).
-    pub(super) fn names_a_place(&self, text: &str) -> bool {
-        static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（\p{Han}{2,4}）").unwrap());
-        IN_PARENS.is_match(text)
-            // A website is where a thing is published or downloaded.
-            || !crate::query::asks::answers(crate::query::Asks::Place, text).is_empty()
-            || self
-                .entities
-                .iter()
-                .filter(|e| matches!(e.kind, EntityKind::Province | EntityKind::City))
-                .any(|e| {
-                    e.names
-                        .iter()
-                        .any(|n| n.chars().count() >= 2 && text.contains(n.as_str()))
-                })
-    }
+/// Whether `text` names a province or city (`中国质量（成都）大会`), or a
+/// website (where a thing is published or downloaded).
+pub(super) fn names_a_place(entities: &Registry, text: &str) -> bool {
+    static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（\p{Han}{2,4}）").unwrap());
+    IN_PARENS.is_match(text)
+        || !crate::query::asks::answers(crate::query::Asks::Place, text).is_empty()
+        || entities
+            .iter()
+            .filter(|e| matches!(e.kind, EntityKind::Province | EntityKind::City))
+            .any(|e| {
+                e.names
+                    .iter()
+                    .any(|n| n.chars().count() >= 2 && text.contains(n.as_str()))
+            })
 }

@@ -66,6 +66,9 @@ struct Passage {
     compact: String,
     /// Byte ranges of the sentences of `text`.
     sentences: Vec<std::ops::Range<usize>>,
+    /// The kinds of answer each sentence holds (a date, a place …), as
+    /// [`query::asks::kinds`] bit sets.
+    holds: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,6 +96,8 @@ pub struct Engine {
     /// The passages that state when a year's activity runs, as shown (with
     /// a short heading above them), newest year first.
     openings: Vec<(usize, String)>,
+    /// Whether each passage names a place (a region, a city, a website).
+    places: Vec<bool>,
 }
 
 /// The longest quoted snippet, in characters.
@@ -144,12 +149,17 @@ impl Engine {
             let parsed = corpus.parse(ni);
             let base = passages.len();
             for p in parsed.passages {
+                let sentences = text::sentences(&p.text);
                 passages.push(Passage {
                     notice: ni,
                     year: n.year,
                     lower: p.text.to_ascii_lowercase(),
                     compact: compact(&p.text),
-                    sentences: text::sentences(&p.text),
+                    holds: sentences
+                        .iter()
+                        .map(|r| query::asks::kinds(&p.text[r.clone()]))
+                        .collect(),
+                    sentences,
                     section: p.section,
                     kind: p.kind,
                     who: p.who,
@@ -214,7 +224,12 @@ impl Engine {
         let index = SearchIndex::build(&docs, jieba.clone())?;
         let corpus = passages.iter().map(|p| compact(&p.text)).collect::<Vec<_>>().join("\n");
         let openings = notice::openings(&passages);
+        let places = passages
+            .iter()
+            .map(|p| guards::names_a_place(&entities_reg, &p.text))
+            .collect();
         Ok(Engine {
+            places,
             openings,
             corpus,
             notices,

@@ -180,7 +180,7 @@ impl Engine {
         // "Where" needs a place and "who won" needs winners: a passage that
         // only mentions the event does not answer.
         if WHERE.is_match(&lower) {
-            hits.retain(|h| self.names_a_place(&self.passages[h.pid].text));
+            hits.retain(|h| self.places[h.pid]);
         }
         if WINNERS.is_match(&lower) {
             hits.retain(|h| self.passages[h.pid].text.contains("获奖"));
@@ -273,12 +273,12 @@ impl Engine {
         let mut best: (Option<Range<usize>>, f32) = (None, 0.0);
         // Phrases of the question this passage holds at all.
         let phrases: Vec<&String> = q.phrases.iter().filter(|ph| p.compact.contains(ph.as_str())).collect();
-        for r in &p.sentences {
+        for (r, holds) in p.sentences.iter().zip(&p.holds) {
             let text = &p.text[r.clone()];
             // Same byte offsets: the passage is lower-cased in ASCII only.
             let lower = &p.lower[r.clone()];
             let mut quality = weighted.coverage(lower);
-            if q.asks.is_some_and(|a| !asks::answers(a, text).is_empty()) {
+            if q.asks.is_some_and(|a| holds & a.bit() != 0) {
                 quality += ANSWER_KIND_BONUS;
             }
             if !phrases.is_empty() {

@@ -106,6 +106,21 @@ pub fn answers(asks: Asks, text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
+impl Asks {
+    /// This kind's bit in a [`kinds`] set.
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// The kinds of answer `text` holds, as a bit set of [`Asks::bit`].
+pub fn kinds(text: &str) -> u8 {
+    PATTERNS
+        .iter()
+        .filter(|p| p.answer.is_match(text))
+        .fold(0, |set, p| set | p.asks.bit())
+}
+
 /// The unit a count question asks in (`几个部门` → 个, `多少年` → 年,
 /// `多少钱` → 元, `第几届` → 届); none when it names none (`多少？`).
 pub fn unit(norm: &str) -> Option<char> {
@@ -150,6 +165,8 @@ mod tests {
 
     #[test]
     fn sentences_with_answers() {
+        assert_eq!(kinds("请于10月15日前报送"), Asks::Date.bit());
+        assert_eq!(kinds("没有"), 0);
         assert!(!answers(Asks::Date, "请于10月15日前报送").is_empty());
         assert!(!answers(Asks::Date, "9月底前完成").is_empty());
         assert!(!answers(Asks::Place, "详见www.samr.gov.cn").is_empty());

@@ -517,7 +517,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     // conjunctions, particles, prepositions, modal words, interjections,
     // onomatopoeia and locatives (`最后`, `到底`, `那边`, `还是`) carry no
     // content, whatever the stop list says.
-    let tags = jieba.tag(&norm, true);
+    let tags = jieba.tag(&norm, false);
     let function_words: Vec<&str> = tags
         .iter()
         .filter(|t| {
