@@ -364,4 +364,17 @@ fn mechanisms_of_the_third_round() {
     // A compound is one thing asked about: its parts do not cover a
     // question about something the notices never mention.
     check("拿了中国质量奖能领多少奖金", false, None, &[]);
+    // An English question whose words are unknown to the notices but a name.
+    check(
+        "What's the weather like in Beijing during Quality Month?",
+        false,
+        None,
+        &[],
+    );
+    check(
+        "What did Beijing do in Quality Month 2023?",
+        true,
+        Some(2023),
+        &["北京市"],
+    );
 }

@@ -281,7 +281,15 @@ impl Engine {
                 _ => {}
             }
         }
-        if !routes.contains(&Route::Search) {
+        // `What's the weather like in Beijing?`: with the words it asks by
+        // unknown to the notices, only a name is left, and a passage that
+        // names Beijing does not answer it.
+        let only_a_name = q.terms.is_empty()
+            && unknown_english > 0
+            && !q.entities.is_empty()
+            && q.asks.is_none()
+            && it == query::Intent::default();
+        if !routes.contains(&Route::Search) && !only_a_name {
             routes.push(Route::Search);
         }
         routes

@@ -54,7 +54,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Org,
             words: re(
-                r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给|\bwho\b|\bwhich (?:department|organi[sz]ation|body)\b",
+                r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给|\bwho\b|\bwhich (?:department|organi[sz]ation|body|office|agency|unit|ministry|bureau)\b",
             ),
             answer: re(r"\p{Han}{2,12}(?:部|总局|局|委员会|委|署|院|协会|联合会|中心|办公室|司)"),
         },
