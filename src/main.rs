@@ -337,16 +337,13 @@ fn bench(config: &Config, questions: &std::path::Path, rounds: usize, slowest: u
     for q in &qs {
         std::hint::black_box(peer.answer(q));
     }
-    let (lat, peer_lat) = qmbot::ops::peer::race(
-        &qs,
-        rounds.max(1),
-        |q| {
-            std::hint::black_box(engine.answer(q, day));
-        },
-        |q| {
-            std::hint::black_box(peer.answer(q));
-        },
-    );
+    let engine_run = |q: &str| {
+        std::hint::black_box(engine.answer(q, day));
+    };
+    let peer_run = |q: &str| {
+        std::hint::black_box(peer.answer(q));
+    };
+    let (lat, peer_lat) = qmbot::ops::peer::race(&qs, rounds.max(1), &engine_run, &peer_run);
     let us = |d: std::time::Duration| d.as_secs_f64() * 1e6;
     println!("passages indexed:        {}", engine.passage_count());
     println!("start-up (load + index): {:.1} ms", startup.as_secs_f64() * 1e3);
@@ -373,16 +370,7 @@ fn bench(config: &Config, questions: &std::path::Path, rounds: usize, slowest: u
         println!("peak RSS with the peer:  {:.1} MB", with_peer as f64 / 1024.0);
     }
     if slowest > 0 {
-        let each = qmbot::ops::peer::each(
-            &qs,
-            rounds.max(1),
-            |q| {
-                std::hint::black_box(engine.answer(q, day));
-            },
-            |q| {
-                std::hint::black_box(peer.answer(q));
-            },
-        );
+        let each = qmbot::ops::peer::each(&qs, rounds.max(1), &engine_run, &peer_run);
         println!(
             "slowest questions (engine µs / peer µs, mean over {} rounds):",
             rounds.max(1)
