@@ -44,19 +44,15 @@ impl Engine {
                     None => missing.push(msg::no_date(q.lang, &notice.title)),
                 }
                 // The date the issuing office printed it (`2019年8月23日印发`).
-                for (i, p) in self.passages.iter().enumerate().filter(|(_, p)| p.notice == n) {
-                    if let Some(c) = PRINTED.captures(&p.compact) {
-                        let date = format!("{}年{}月{}日", &c[1], &c[2], &c[3]);
-                        let text = msg::printed(q.lang, &date);
-                        let start = text.len() - date.len();
-                        blocks.push(Block {
-                            highlights: std::iter::once(start..text.len()).collect(),
-                            text,
-                        });
-                        cites.push(self.cite(i, &p.text));
-                        missing.retain(|m| m != &msg::no_date(q.lang, &notice.title));
-                        break;
-                    }
+                if let Some((i, date)) = &self.notice_facts[n].printed {
+                    let text = msg::printed(q.lang, date);
+                    let start = text.len() - date.len();
+                    blocks.push(Block {
+                        highlights: std::iter::once(start..text.len()).collect(),
+                        text,
+                    });
+                    cites.push(self.cite(*i, &self.passages[*i].text));
+                    missing.retain(|m| m != &msg::no_date(q.lang, &notice.title));
                 }
             }
             if q.intent.doc_number {
@@ -77,19 +73,10 @@ impl Engine {
                     any = true;
                 }
                 let own = notice.doc_number.as_deref().map(compact).unwrap_or_default();
-                let mut seen = Vec::new();
-                for (i, p) in self.passages.iter().enumerate().filter(|(_, p)| p.notice == n) {
-                    for m in DOC_NUMBER_IN_TEXT.find_iter(&p.text) {
-                        let num = compact(m.as_str());
-                        let num = num.trim_start_matches(['见', '文', '的', '（', '(']).to_string();
-                        if num != own && !seen.contains(&num) {
-                            blocks
-                                .push(self.block(msg::doc_number_mentioned(q.lang, &num), std::slice::from_ref(&num)));
-                            cites.push(self.cite(i, &p.text));
-                            seen.push(num);
-                            any = true;
-                        }
-                    }
+                for (i, num) in self.notice_facts[n].mentioned.iter().filter(|(_, num)| *num != own) {
+                    blocks.push(self.block(msg::doc_number_mentioned(q.lang, num), std::slice::from_ref(num)));
+                    cites.push(self.cite(*i, &self.passages[*i].text));
+                    any = true;
                 }
                 if national_first && notice.doc_number.is_some() && cites.len() > first_cite + 1 {
                     blocks[first_block..].rotate_left(1);
@@ -155,7 +142,7 @@ impl Engine {
         for len in (2..=noun.len()).rev() {
             let what: String = noun[..len].iter().collect();
             // Cheap first: the counted word must be in the notices at all.
-            if !self.corpus.contains(what.as_str()) {
+            if memchr::memmem::find(self.corpus.as_bytes(), what.as_bytes()).is_none() {
                 continue;
             }
             let hits: Vec<usize> = (0..self.passages.len())
@@ -200,4 +187,35 @@ fn stated_count(text: &str, classifier: &str, what: &str) -> Option<Range<usize>
         let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
         (digits > 0).then(|| before.len() - digits..at + what.len())
     })
+}
+
+/// What a notice says of itself, found once at load.
+#[derive(Debug, Clone, Default)]
+pub(super) struct NoticeFacts {
+    /// The passage and date of its `…年…月…日印发` line.
+    pub printed: Option<(usize, String)>,
+    /// The document numbers its passages mention, first mention of each,
+    /// in order, with the passage.
+    pub mentioned: Vec<(usize, String)>,
+}
+
+/// The [`NoticeFacts`] of each of `notices` notices.
+pub(super) fn notice_facts(notices: usize, passages: &[Passage]) -> Vec<NoticeFacts> {
+    let mut facts = vec![NoticeFacts::default(); notices];
+    for (i, p) in passages.iter().enumerate() {
+        let f = &mut facts[p.notice];
+        if f.printed.is_none() {
+            if let Some(c) = PRINTED.captures(&p.compact) {
+                f.printed = Some((i, format!("{}年{}月{}日", &c[1], &c[2], &c[3])));
+            }
+        }
+        for m in DOC_NUMBER_IN_TEXT.find_iter(&p.text) {
+            let num = compact(m.as_str());
+            let num = num.trim_start_matches(['见', '文', '的', '（', '(']).to_string();
+            if !f.mentioned.iter().any(|(_, n)| *n == num) {
+                f.mentioned.push((i, num));
+            }
+        }
+    }
+    facts
 }

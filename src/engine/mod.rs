@@ -98,6 +98,12 @@ pub struct Engine {
     openings: Vec<(usize, String)>,
     /// Whether each passage names a place (a region, a city, a website).
     places: Vec<bool>,
+    /// Per entity: the stems of its names (`广东省`, `广东`) and their
+    /// search terms, cut once at load.
+    stems: Vec<Vec<String>>,
+    stem_terms: Vec<Vec<String>>,
+    /// Per notice: its printing date and the document numbers it mentions.
+    notice_facts: Vec<facts::NoticeFacts>,
 }
 
 /// The longest quoted snippet, in characters.
@@ -107,13 +113,13 @@ const STRONG_IDF: f32 = 3.0;
 
 static PRINTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})年0?(\d{1,2})月0?(\d{1,2})日印发$").unwrap());
 static WRITING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:写|创作|编写|编|拟|起草|生成|设计|想)\s*(?:一|几|个|首|篇|条|段|份|些)|帮我写|给我写|请写|\b(?:write|compose|generate|create)\b").unwrap()
+    Regex::new(r"(?:写|创作|编写|编|拟|起草|生成|设计|想)\s*(?:一|几|个|首|篇|条|段|份|些)|帮我写|给我写|请写|(?-u:\b)(?:write|compose|generate|create)(?-u:\b)").unwrap()
 });
 static WHERE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"哪个城市|哪座城市|哪个地方|什么地方|在哪里|在哪儿|在哪|哪里举|地点|\bwhere\b").unwrap()
+    Regex::new(r"哪个城市|哪座城市|哪个地方|什么地方|在哪里|在哪儿|在哪|哪里举|地点|(?-u:\b)where(?-u:\b)").unwrap()
 });
 static WINNERS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:谁|哪些|哪家|哪个|名单|哪几).{0,6}(?:获奖|得奖|获得|得主)|(?:获奖|得奖)(?:企业|单位|者|名单)|\bwho won\b|\bwinners?\b").unwrap()
+    Regex::new(r"(?:谁|哪些|哪家|哪个|名单|哪几).{0,6}(?:获奖|得奖|获得|得主)|(?:获奖|得奖)(?:企业|单位|者|名单)|(?-u:\b)who won(?-u:\b)|(?-u:\b)winners?(?-u:\b)").unwrap()
 });
 static DOC_NUMBER_IN_TEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\p{Han}]{2,8}〔\s*\d{4}\s*〕\s*\d+\s*号").unwrap());
@@ -228,7 +234,24 @@ impl Engine {
             .iter()
             .map(|p| guards::names_a_place(&entities_reg, &p.text))
             .collect();
+        let stems: Vec<Vec<String>> = entities_reg.iter().map(EntityRec::stems).collect();
+        let stem_terms = stems
+            .iter()
+            .map(|names| {
+                let mut out: Vec<String> = Vec::new();
+                for t in names.iter().flat_map(|s| crate::tokenizer::terms(&jieba, s)) {
+                    if !out.contains(&t.text) {
+                        out.push(t.text);
+                    }
+                }
+                out
+            })
+            .collect();
+        let notice_facts = facts::notice_facts(notices.len(), &passages);
         Ok(Engine {
+            stems,
+            stem_terms,
+            notice_facts,
             places,
             openings,
             corpus,

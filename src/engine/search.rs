@@ -32,31 +32,67 @@ struct Weighted {
     /// The idf of each term (a body's name stems share one body's weight).
     weights: Vec<f32>,
     /// For a word inside a longer word of the question (`质量奖` in
-    /// `中国质量奖`), the longer one: a compound is one thing asked about,
-    /// and its parts earn only their share of it.
-    parent: Vec<Option<usize>>,
+    /// `中国质量奖`), the longer one and the part's share of it: a compound
+    /// is one thing asked about, and its parts earn only their share of it.
+    parent: Vec<Option<(usize, f32)>>,
+    /// One substring searcher per term, built once per question (coverage
+    /// is asked of every candidate passage and sentence).
+    finders: Vec<memchr::memmem::Finder<'static>>,
     /// The weight of the whole question.
     total: f32,
 }
 
+/// Up to this many terms, coverage keeps its credits on the stack.
+const STACK_TERMS: usize = 48;
+
 impl Weighted {
+    fn new(terms: Vec<String>, weights: Vec<f32>, parents: Vec<Option<usize>>) -> Weighted {
+        let parent: Vec<Option<(usize, f32)>> = terms
+            .iter()
+            .zip(&parents)
+            .map(|(t, p)| p.map(|p| (p, t.chars().count() as f32 / terms[p].chars().count() as f32)))
+            .collect();
+        let total = weights
+            .iter()
+            .zip(&parent)
+            .filter(|(_, p)| p.is_none())
+            .map(|(w, _)| *w)
+            .sum();
+        let finders = terms
+            .iter()
+            .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
+            .collect();
+        Weighted {
+            terms,
+            weights,
+            parent,
+            finders,
+            total,
+        }
+    }
+
     /// The idf-weighted share of the question that `text` (lower case)
     /// contains.
     fn coverage(&self, text: &str) -> f32 {
         if self.total <= 0.0 {
             return 0.0;
         }
-        let mut credit = vec![0.0f32; self.terms.len()];
-        for (i, t) in self.terms.iter().enumerate() {
-            if !text.contains(t.as_str()) {
+        let mut stack = [0.0f32; STACK_TERMS];
+        let mut heap = Vec::new();
+        let credit: &mut [f32] = if self.terms.len() <= STACK_TERMS {
+            &mut stack[..self.terms.len()]
+        } else {
+            heap.resize(self.terms.len(), 0.0);
+            &mut heap
+        };
+        let hay = text.as_bytes();
+        for (i, f) in self.finders.iter().enumerate() {
+            if f.find(hay).is_none() {
                 continue;
             }
             match self.parent[i] {
                 None => credit[i] = self.weights[i],
-                Some(p) => {
-                    let share = t.chars().count() as f32 / self.terms[p].chars().count() as f32;
-                    credit[p] = credit[p].max(self.weights[p] * share);
-                }
+                Some((p, share)) => credit[p] = credit[p].max(self.weights[p] * share),
             }
         }
         credit.iter().sum::<f32>() / self.total
@@ -87,33 +123,15 @@ impl Engine {
             })
             .collect();
         for e in &q.entities {
-            let mut stems: Vec<String> = Vec::new();
-            for s in self.entities[*e].stems() {
-                for t in crate::tokenizer::terms(&self.jieba, &s) {
-                    if !terms.contains(&t.text) && !stems.contains(&t.text) {
-                        stems.push(t.text);
-                    }
-                }
-            }
+            let stems: Vec<&String> = self.stem_terms[*e].iter().filter(|t| !terms.contains(t)).collect();
             let share = stems.len().max(1) as f32;
             for t in stems {
-                weights.push(self.idf(&t) / share);
+                weights.push(self.idf(t) / share);
                 parent.push(None);
-                terms.push(t);
+                terms.push(t.clone());
             }
         }
-        let total = weights
-            .iter()
-            .zip(&parent)
-            .filter(|(_, p)| p.is_none())
-            .map(|(w, _)| *w)
-            .sum();
-        Weighted {
-            terms,
-            weights,
-            parent,
-            total,
-        }
+        Weighted::new(terms, weights, parent)
     }
 
     pub(super) fn search(&self, q: &Question, year: Option<i32>) -> Answer {
@@ -166,15 +184,15 @@ impl Engine {
         // stands in a notice that body issued) does not answer it.
         for e in &q.entities {
             let ent = &self.entities[*e];
-            let stems = ent.stems();
+            let stems = &self.stems[*e];
             hits.retain(|h| {
                 let p = &self.passages[h.pid];
                 let n = &self.notices[p.notice];
-                let issuer = format!("{}{}", n.title, n.issuer.as_deref().unwrap_or_default());
+                let issuer = n.issuer.as_deref().unwrap_or_default();
                 p.who.iter().any(|w| w == &ent.name)
-                    || stems
-                        .iter()
-                        .any(|s| p.lower.contains(s.as_str()) || issuer.contains(s.as_str()))
+                    || stems.iter().any(|s| {
+                        p.lower.contains(s.as_str()) || n.title.contains(s.as_str()) || issuer.contains(s.as_str())
+                    })
             });
         }
         // "Where" needs a place and "who won" needs winners: a passage that
@@ -248,17 +266,16 @@ impl Engine {
             }
             let p = &self.passages[h.pid];
             let mut around = marks.clone();
-            if let Some(r) = &h.sentence {
-                let sentence = p.text[r.clone()].trim();
-                // The leading sentence, when the passage says more than it.
-                around.push(sentence.to_string());
-                let text = snippet(&p.text, &around, SNIPPET_CHARS);
+            let sentence = h.sentence.as_ref().map(|r| p.text[r.clone()].trim());
+            around.extend(sentence.map(str::to_string));
+            let text = snippet(&p.text, &around, SNIPPET_CHARS);
+            // The leading sentence, when the passage says more than it.
+            if let Some(sentence) = sentence {
                 let opens_with_it = text.trim_start_matches('…').starts_with(sentence);
                 if rank == 0 && !opens_with_it && p.text.chars().count() > sentence.chars().count() + 40 {
                     blocks.push(self.lead(q, sentence, &marks));
                 }
             }
-            let text = snippet(&p.text, &around, SNIPPET_CHARS);
             blocks.push(self.block(text.clone(), &marks));
             cites.push(self.cite(h.pid, &text));
         }

@@ -52,15 +52,19 @@ pub fn shorten(s: &str, max: usize) -> String {
 /// Byte ranges of every occurrence of `marks` in `text` (ASCII
 /// case-insensitively), merged, on char boundaries.
 pub fn highlight(text: &str, marks: &[String]) -> Vec<std::ops::Range<usize>> {
-    let hay = text.to_ascii_lowercase();
+    let lowered;
+    let hay = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        lowered = text.to_ascii_lowercase();
+        lowered.as_bytes()
+    } else {
+        text.as_bytes()
+    };
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
     for m in marks {
         if m.is_empty() {
             continue;
         }
-        for (p, _) in hay.match_indices(m.as_str()) {
-            ranges.push(p..p + m.len());
-        }
+        ranges.extend(memchr::memmem::find_iter(hay, m.as_bytes()).map(|p| p..p + m.len()));
     }
     ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
     let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
@@ -76,15 +80,23 @@ pub fn highlight(text: &str, marks: &[String]) -> Vec<std::ops::Range<usize>> {
 /// The part of `text` (at most `max` characters) with the most marked words,
 /// starting at a sentence boundary when one is near.
 pub fn snippet(text: &str, marks: &[String], max: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= max {
+    // The byte offset of every char, and the end: windows are counted in
+    // chars, cut in bytes.
+    let at: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+    let len = at.len() - 1;
+    if len <= max {
         return text.to_string();
     }
+    let char_of = |byte: usize| at.partition_point(|&b| b < byte);
+    let ends_sentence = |k: usize| matches!(text[at[k - 1]..at[k]].chars().next(), Some('。' | '；' | '\n'));
     // Each marked run weighs its length squared: one 中国质量奖 outweighs
     // several scattered 中国.
     let hits: Vec<(usize, usize)> = highlight(text, marks)
         .into_iter()
-        .map(|r| (text[..r.start].chars().count(), text[r].chars().count().pow(2)))
+        .map(|r| {
+            let start = char_of(r.start);
+            (start, (char_of(r.end) - start).pow(2))
+        })
         .collect();
     let mut best = (0usize, 0usize);
     for &(s, _) in &hits {
@@ -98,26 +110,26 @@ pub fn snippet(text: &str, marks: &[String], max: usize) -> String {
             best = (from, n);
         }
     }
-    let mut from = best.0.min(chars.len().saturating_sub(max));
+    let mut from = best.0.min(len.saturating_sub(max));
     let mut end = from + max;
     // Back up to the start of the sentence if it is close (keeping the end).
     if let Some(k) = (from.saturating_sub(max / 3)..from)
         .rev()
-        .find(|&k| k > 0 && matches!(chars[k - 1], '。' | '；' | '\n'))
+        .find(|&k| k > 0 && ends_sentence(k))
     {
         from = k;
     }
     // Run on to the end of the sentence if it is close.
-    if let Some(k) = (end..(end + max / 4).min(chars.len())).find(|&k| matches!(chars[k - 1], '。' | '；' | '\n')) {
+    if let Some(k) = (end..(end + max / 4).min(len)).find(|&k| ends_sentence(k)) {
         end = k;
     }
-    let to = end.min(chars.len());
+    let to = end.min(len);
     let mut out = String::new();
     if from > 0 {
         out.push('…');
     }
-    out.extend(&chars[from..to]);
-    if to < chars.len() {
+    out.push_str(&text[at[from]..at[to]]);
+    if to < len {
         out.push('…');
     }
     out

@@ -36,7 +36,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Date,
             words: re(
-                r"什么时候|什么时间|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久|\bwhen\b|\bdeadline\b|\bby what date\b",
+                r"什么时候|什么时间|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久|(?-u:\b)when(?-u:\b)|(?-u:\b)deadline(?-u:\b)|(?-u:\b)by what date(?-u:\b)",
             ),
             answer: re(
                 r"\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|中旬|上旬|下旬|初)|\d{4}\s*年\s*\d{1,2}\s*月|[前内]完成|月底前",
@@ -45,22 +45,24 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Place,
             words: re(
-                r"哪里|在哪儿?|哪儿|什么地方|哪个城市|哪座城市|网址|网站|哪个平台|什么平台|\bwhere\b|\bwebsite\b",
+                r"哪里|在哪儿?|哪儿|什么地方|哪个城市|哪座城市|网址|网站|哪个平台|什么平台|(?-u:\b)where(?-u:\b)|(?-u:\b)website(?-u:\b)",
             ),
             answer: re(
-                r"[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)\b|（\p{Han}{2,4}）|在\p{Han}{2,6}(?:举办|举行|召开)|网站|平台|官网",
+                r"[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)(?-u:\b)|（\p{Han}{2,4}）|在\p{Han}{2,6}(?:举办|举行|召开)|网站|平台|官网",
             ),
         },
         Pattern {
             asks: Asks::Org,
             words: re(
-                r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给|\bwho\b|\bwhich (?:department|organi[sz]ation|body|office|agency|unit|ministry|bureau)\b",
+                r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给|(?-u:\b)who(?-u:\b)|(?-u:\b)which (?:department|organi[sz]ation|body|office|agency|unit|ministry|bureau)(?-u:\b)",
             ),
             answer: re(r"\p{Han}{2,12}(?:部|总局|局|委员会|委|署|院|协会|联合会|中心|办公室|司)"),
         },
         Pattern {
             asks: Asks::Number,
-            words: re(r"多少|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]|\bhow many\b|\bhow much\b"),
+            words: re(
+                r"多少|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]|(?-u:\b)how many(?-u:\b)|(?-u:\b)how much(?-u:\b)",
+            ),
             // A count, not a year or a date (`2023年9月` answers no `多少`).
             answer: re(
                 r"\d+(?:\.\d+)?\s*(?:[个项种家类条届次名人位件张批所幅万亿千百%％×x*]|余|多|周年)|[一二三四五六七八九十百]+周年|第\s*\d+\s*[届次]|第[一二三四五六七八九十百]+[届次]|[一二三四五六七八九十百两]+[个项种家类条届次名]",
@@ -69,7 +71,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Name,
             words: re(
-                r"叫什么名字|叫什么|什么名字|名称|什么会|什么大会|哪些论坛|什么论坛|哪个论坛|什么大赛|什么比赛|什么文件|签什么|签了什么|签署了什么|发布了什么|印发了什么|什么活动|哪些活动|\bwhich forum\b|\bname\b|\bcalled\b",
+                r"叫什么名字|叫什么|什么名字|名称|什么会|什么大会|哪些论坛|什么论坛|哪个论坛|什么大赛|什么比赛|什么文件|签什么|签了什么|签署了什么|发布了什么|印发了什么|什么活动|哪些活动|(?-u:\b)which forum(?-u:\b)|(?-u:\b)name(?-u:\b)|(?-u:\b)called(?-u:\b)",
             ),
             answer: re(
                 r"“[^”]{2,40}”|《[^》]{2,40}》|\p{Han}{2,16}(?:大会|论坛|大赛|竞赛|展|会议|承诺|倡议|宣言|活动周|宣传周|开放日)",

@@ -147,7 +147,7 @@ static ISSUERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| 
 /// Verbs of running an event; with a "who" they ask for the organisers.
 static ORGANISING: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"主办|牵头|发起|组织|举办|承办|负责|主导|办的|\b(?:runs?|running|organi[sz]es?|organi[sz]ed|hosts?|hosted|behind|in charge of|responsible for|leads?)\b",
+        r"主办|牵头|发起|组织|举办|承办|负责|主导|办的|(?-u:\b)(?:runs?|running|organi[sz]es?|organi[sz]ed|hosts?|hosted|behind|in charge of|responsible for|leads?)(?-u:\b)",
     )
     .unwrap()
 });

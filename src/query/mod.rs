@@ -146,7 +146,10 @@ const CHINESE_PUNCTUATION: [char; 7] = ['（', '）', '：', '，', '！', '？'
 /// full-width digits, letters and signs to ASCII (`２０２４` → `2024`), the
 /// ideographic space to a space, compatibility ideographs to the unified ones.
 pub fn fold_width(text: &str) -> String {
-    text.nfkc().collect()
+    match unicode_normalization::is_nfkc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text.to_string(),
+        _ => text.nfkc().collect(),
+    }
 }
 
 /// Simplified, half-width (except Chinese punctuation), without control
