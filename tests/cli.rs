@@ -227,3 +227,17 @@ fn chat_json_holds_one_conversation() {
     let alone: serde_json::Value = serde_json::from_slice(&alone.stdout).unwrap();
     assert_ne!(alone["answer"], lines[1]["answer"]);
 }
+
+#[test]
+fn stats_before_the_bot_ever_ran_is_an_empty_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("never.sqlite3");
+    let config = dir.path().join("qmbot.toml");
+    std::fs::write(&config, format!("[storage]\npath = {:?}\n", state.display().to_string())).unwrap();
+    let out = qmbot(&["stats", "--config", config.to_str().unwrap()], "");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("今天：0 个问题"), "{text}");
+    assert!(text.contains("还没有状态文件"), "{text}");
+    assert!(!state.exists(), "stats creates no state file");
+}

@@ -52,6 +52,21 @@ pub fn from_config(config: &Config) -> Result<String> {
     let tz = zone(config);
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
     let path = &config.storage.path;
+    // Before the bot has run there is nothing to count: an empty report,
+    // saying so, rather than an error.
+    if !path.exists() {
+        let empty = Counts {
+            today,
+            today_tally: Tally::default(),
+            week: Tally::default(),
+            unanswered: Vec::new(),
+        };
+        return Ok(format!(
+            "{}\n\n（还没有状态文件 {}：机器人第一次运行时创建。）",
+            report(&empty, tz),
+            path.display()
+        ));
+    }
     let conn = crate::storage::connect_read_only(path, crate::storage::SCHEMA_VERSION)?;
     let counts = questions::counts(&conn, today).map_err(|e| match e {
         Error::Storage(e) => Error::Invalid {
