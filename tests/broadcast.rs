@@ -674,6 +674,8 @@ struct MockSender {
     clock: Arc<TokioClock>,
     failures: Mutex<HashMap<i64, (u32, SendError)>>,
     attempts: Mutex<Vec<Attempt>>,
+    /// The text of every attempt, in order.
+    texts: Mutex<Vec<String>>,
     events: mpsc::UnboundedSender<Attempt>,
 }
 
@@ -700,6 +702,7 @@ impl MockSender {
 impl Sender for MockSender {
     async fn send(&self, chat_id: i64, html: &str) -> Result<i32, SendError> {
         assert!(html.contains(DAILY_MARK), "{html}");
+        self.texts.lock().unwrap().push(html.to_string());
         let failure = {
             let mut failures = self.failures.lock().unwrap();
             match failures.get_mut(&chat_id) {
@@ -744,6 +747,10 @@ struct SimRig {
 
 impl SimRig {
     fn new(start: DateTime<Utc>) -> SimRig {
+        SimRig::with_rotation(start, rotation())
+    }
+
+    fn with_rotation(start: DateTime<Utc>, rotation: Rotation) -> SimRig {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sim.sqlite3");
         let toml = format!(
@@ -752,7 +759,7 @@ impl SimRig {
         );
         let config = Config::from_toml(&toml).unwrap();
         let clock = Arc::new(TokioClock::starting_at(start));
-        let bc = Broadcast::with_rotation(&config, rotation())
+        let bc = Broadcast::with_rotation(&config, rotation)
             .unwrap()
             .with_clock(clock.clone());
         let bc = Arc::new(bc);
@@ -761,6 +768,7 @@ impl SimRig {
             clock: clock.clone(),
             failures: Mutex::new(HashMap::new()),
             attempts: Mutex::new(Vec::new()),
+            texts: Mutex::new(Vec::new()),
             events: tx,
         });
         let reports = bc.reports();
@@ -1378,4 +1386,66 @@ async fn load_run() {
         );
     }
     drop(bot);
+}
+
+/// A rotation of one slogan, as a reloaded corpus would bring.
+fn reloaded_rotation() -> Rotation {
+    let notices = vec![notice(
+        2031,
+        "关于开展2031年全国“质量月”活动的通知",
+        "国市监质〔2031〕1号",
+    )];
+    let lists = vec![SloganList {
+        year: 2031,
+        scope: "全国".into(),
+        title: "2031年全国“质量月”活动宣传口号".into(),
+        notice: 0,
+        section: "附件2".into(),
+        items: vec!["重载之后的口号：质量为先".into()],
+    }];
+    Rotation::new(&lists, &notices)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reloaded_rotation_is_served_from_the_next_message_on() {
+    let mut rig = SimRig::new(utc("2025-09-01T00:00:00Z"));
+    let chat = 8101;
+    rig.seed(chat, hm(9, 0), chrono_tz::Asia::Shanghai);
+    rig.start();
+    assert!(rig.next_attempt().await.ok);
+    assert!(!rig.sender.texts.lock().unwrap()[0].contains("重载之后"));
+    // A reload (SIGHUP) swaps in the new corpus's slogans.
+    rig.bc.set_rotation(reloaded_rotation());
+    assert_eq!(
+        rig.bc
+            .slogan_for(NaiveDate::from_ymd_opt(2025, 9, 2).unwrap())
+            .unwrap()
+            .year,
+        2031
+    );
+    assert!(rig.next_attempt().await.ok);
+    rig.stop().await;
+    let texts = rig.sender.texts.lock().unwrap().clone();
+    assert_eq!(texts.len(), 2);
+    assert!(texts[1].contains("重载之后的口号"), "{}", texts[1]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_scheduler_starts_when_a_reload_brings_slogans() {
+    let mut rig = SimRig::with_rotation(utc("2025-09-01T00:00:00Z"), Rotation::default());
+    let chat = 8102;
+    rig.seed(chat, hm(9, 0), chrono_tz::Asia::Shanghai);
+    rig.start();
+    // 09:00 in Shanghai passes with nothing to send.
+    rig.run_until(utc("2025-09-01T01:30:00Z")).await;
+    assert!(rig.sender.attempts().is_empty());
+    rig.bc.set_rotation(reloaded_rotation());
+    // Within the catch-up window: today's slogan still goes out, once.
+    let first = rig.next_attempt().await;
+    assert!(first.ok);
+    assert!(first.at < utc("2025-09-01T02:00:00Z"), "{}", first.at);
+    rig.run_until(utc("2025-09-01T12:00:00Z")).await;
+    rig.stop().await;
+    assert_eq!(rig.sender.attempts().len(), 1);
+    assert!(rig.sender.texts.lock().unwrap()[0].contains("重载之后的口号"));
 }

@@ -233,7 +233,11 @@ fn stats_before_the_bot_ever_ran_is_an_empty_report() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("never.sqlite3");
     let config = dir.path().join("qmbot.toml");
-    std::fs::write(&config, format!("[storage]\npath = {:?}\n", state.display().to_string())).unwrap();
+    std::fs::write(
+        &config,
+        format!("[storage]\npath = {:?}\n", state.display().to_string()),
+    )
+    .unwrap();
     let out = qmbot(&["stats", "--config", config.to_str().unwrap()], "");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));

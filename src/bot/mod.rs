@@ -357,6 +357,7 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     let sender = Arc::new(sender::TelegramSender::new(bot.clone()));
     let scheduler = tokio::spawn(supervise_scheduler(sender, bc.clone(), shutdown.clone()));
     tokio::spawn(purge_old(state.db.clone(), live.clone(), shutdown.clone()));
+    tokio::spawn(reload::rotate_on_reload(live.engines(), bc.clone(), shutdown.clone()));
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![live.clone(), bc, state])

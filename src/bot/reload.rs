@@ -12,6 +12,8 @@
 //! `--data`); other config changes need a restart.
 
 use super::Ctx;
+use crate::broadcast::rotation::Rotation;
+use crate::broadcast::Broadcast;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::ops::health::Health;
@@ -155,6 +157,31 @@ pub fn current(live: Arc<Live>) -> Arc<Ctx> {
     live.ctx()
 }
 
+/// Rebuilds the slogan rotation of `bc` from every corpus a reload swaps
+/// in (`engines`, see [`Live::engines`]) until `shutdown`: the daily
+/// slogans follow the notices the bot answers from.
+pub async fn rotate_on_reload(
+    mut engines: watch::Receiver<Arc<Engine>>,
+    bc: Arc<Broadcast>,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            changed = engines.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let engine = engines.borrow_and_update().clone();
+                match tokio::task::spawn_blocking(move || Rotation::from_engine(&engine)).await {
+                    Ok(rotation) => bc.set_rotation(rotation),
+                    Err(e) => tracing::error!(error = %e, "rebuilding the slogan rotation failed; keeping the previous one"),
+                }
+            }
+        }
+    }
+}
+
 /// Creates the [`Live`] state and, on Unix, a task that reloads it on every
 /// `SIGHUP` (registered before this returns, so an early `SIGHUP` does not
 /// end the process). Signals that arrive during a reload are folded into
@@ -207,15 +234,25 @@ mod tests {
         let mut config = Config::from_file(&config_file)?;
         config.data.dir = data.clone();
         let engine = Arc::new(Engine::load(&data)?);
-        let live = Live::new(engine, &config);
+        config.storage.path = dir.path().join("state.sqlite3");
+        let live = Live::new(engine.clone(), &config);
         let mut engines = live.engines();
+        // The broadcast follows reloads: its rotation is rebuilt from each.
+        let bc = Arc::new(Broadcast::open(&config, engine)?);
+        let mut rotations = bc.rotations();
+        let stop = tokio_util::sync::CancellationToken::new();
+        let follower = tokio::spawn(rotate_on_reload(live.engines(), bc.clone(), stop.clone()));
+        assert!(bc.rotation().iter().all(|s| s.year == 2030));
         assert_eq!(live.engine().years(), vec![2030]);
         assert!(live.is_admin(1) && !live.is_admin(2));
         live.health().set_running(true);
         assert!(live.health().is_healthy(), "running with a corpus");
 
         // A second notice and a second operator.
-        write(&data.join("n2031.txt"), &NOTICE.replace("2030", "2031"))?;
+        write(
+            &data.join("n2031.txt"),
+            &NOTICE.replace("2030", "2031").replace("测试口号甲", "测试口号乙"),
+        )?;
         write(
             &data.join("catalog.toml"),
             &format!("{CATALOG}\n{}", CATALOG.replace("2030", "2031")),
@@ -236,6 +273,10 @@ mod tests {
         assert_eq!(engines.borrow_and_update().years(), vec![2030, 2031]);
         // A snapshot taken before the reload still sees the old corpus.
         assert_eq!(before.engine.years(), vec![2030]);
+        tokio::time::timeout(std::time::Duration::from_secs(10), rotations.changed()).await??;
+        assert!(bc.rotation().iter().any(|s| s.year == 2031), "the 2031 slogans rotate");
+        stop.cancel();
+        follower.await?;
 
         // A broken catalog: nothing changes.
         write(

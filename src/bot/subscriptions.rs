@@ -76,7 +76,8 @@ pub async fn on_unsubscribe(bot: TgBot, msg: Message, bc: Arc<Broadcast>) -> Res
 /// `/slogan`: today's slogan now (anyone may ask).
 pub async fn on_slogan(bot: TgBot, msg: Message, bc: Arc<Broadcast>) -> ResponseResult<()> {
     let date = bc.now().with_timezone(&bc.zone_of(msg.chat.id.0).await).date_naive();
-    let text = match bc.slogan_for(date) {
+    let slogan = bc.slogan_for(date);
+    let text = match &slogan {
         Some(slogan) => Text::Today { slogan, date },
         None => Text::NoSlogans,
     };

@@ -56,7 +56,8 @@ use tokio::sync::Notify;
 /// Subscriptions (SQLite) plus what is needed to pick, pace and send slogans.
 pub struct Broadcast {
     store: Arc<Store>,
-    rotation: Rotation,
+    /// The slogans, replaced whole when the corpus is reloaded.
+    rotation: tokio::sync::watch::Sender<Arc<Rotation>>,
     default_time: NaiveTime,
     default_tz: Tz,
     catch_up: chrono::Duration,
@@ -123,7 +124,7 @@ impl Broadcast {
         );
         Ok(Broadcast {
             store: Arc::new(store),
-            rotation,
+            rotation: tokio::sync::watch::Sender::new(Arc::new(rotation)),
             default_time,
             default_tz,
             catch_up: chrono::Duration::minutes(i64::from(b.catch_up_minutes)),
@@ -178,14 +179,26 @@ impl Broadcast {
         self.recorder.record(&self.store, delivery).await
     }
 
-    /// The slogan rotation.
-    pub fn rotation(&self) -> &Rotation {
-        &self.rotation
+    /// The slogan rotation as of now.
+    pub fn rotation(&self) -> Arc<Rotation> {
+        self.rotation.borrow().clone()
+    }
+
+    /// Serves `rotation` from now on (a reloaded corpus's slogans); the
+    /// scheduler renders the next messages from it.
+    pub fn set_rotation(&self, rotation: Rotation) {
+        tracing::info!(slogans = rotation.len(), "slogan rotation replaced");
+        self.rotation.send_replace(Arc::new(rotation));
+    }
+
+    /// Notified with every rotation [`Broadcast::set_rotation`] swaps in.
+    pub fn rotations(&self) -> tokio::sync::watch::Receiver<Arc<Rotation>> {
+        self.rotation.subscribe()
     }
 
     /// The slogan of `date` (the chat's local date).
-    pub fn slogan_for(&self, date: NaiveDate) -> Option<&Slogan> {
-        self.rotation.for_date(date)
+    pub fn slogan_for(&self, date: NaiveDate) -> Option<Slogan> {
+        self.rotation.borrow().for_date(date).cloned()
     }
 
     /// The pacer broadcast sends wait for; the bot notes replies on it.

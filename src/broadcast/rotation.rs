@@ -117,6 +117,11 @@ impl Rotation {
         self.slogans.len()
     }
 
+    /// The slogans in rotation order.
+    pub fn iter(&self) -> impl Iterator<Item = &Slogan> {
+        self.slogans.iter()
+    }
+
     /// True when the corpus has no slogans.
     pub fn is_empty(&self) -> bool {
         self.slogans.is_empty()

@@ -13,6 +13,7 @@
 //! a new build, which restarts the scheduler.
 
 use super::delivery::{deliver, Job, Outcome, Sender};
+use super::rotation::Rotation;
 use super::schedule::{self, Plan, Timing, Window};
 use super::store::Subscription;
 use super::texts::Text;
@@ -41,10 +42,23 @@ const DRAIN: Duration = Duration::from_millis(800);
 
 /// The delivery loop; returns when `shutdown` is cancelled.
 pub async fn run_scheduler<S: Sender>(sender: Arc<S>, bc: Arc<Broadcast>, shutdown: CancellationToken) {
-    if bc.rotation().is_empty() {
-        tracing::warn!("the corpus has no slogans: the broadcast scheduler stays idle");
-        shutdown.cancelled().await;
-        return;
+    let mut rotations = bc.rotations();
+    if rotations.borrow_and_update().is_empty() {
+        tracing::warn!("the corpus has no slogans: the broadcast scheduler stays idle until a reload brings some");
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                changed = rotations.changed() => {
+                    if changed.is_err() {
+                        shutdown.cancelled().await;
+                        return;
+                    }
+                    if !rotations.borrow_and_update().is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
     }
     tracing::info!(slogans = bc.rotation().len(), "broadcast scheduler started");
     let now = bc.now();
@@ -64,6 +78,7 @@ pub async fn run_scheduler<S: Sender>(sender: Arc<S>, bc: Arc<Broadcast>, shutdo
         busy: HashSet::new(),
         recheck: Vec::new(),
         texts: HashMap::new(),
+        rotations,
         last_tick: (tokio::time::Instant::now(), now),
     }
     .run()
@@ -101,6 +116,8 @@ struct Scheduler<S> {
     recheck: Vec<i64>,
     /// The daily message per date (the same for every chat).
     texts: HashMap<NaiveDate, Arc<str>>,
+    /// Rotations swapped in by reloads: the rendered texts are dropped.
+    rotations: tokio::sync::watch::Receiver<Arc<Rotation>>,
     /// The monotonic and wall clocks at the last wake.
     last_tick: (tokio::time::Instant, DateTime<Utc>),
 }
@@ -330,13 +347,18 @@ impl<S: Sender> Scheduler<S> {
 
     /// The daily message of `date`, rendered once per date.
     fn text(&mut self, date: NaiveDate) -> Option<Arc<str>> {
+        if self.rotations.has_changed().unwrap_or(false) {
+            self.rotations.borrow_and_update();
+            self.texts.clear();
+        }
         if let Some(t) = self.texts.get(&date) {
             return Some(t.clone());
         }
         if self.texts.len() > 8 {
             self.texts.clear();
         }
-        let slogan = self.bc.rotation().for_date(date)?;
+        let rotation = self.bc.rotation();
+        let slogan = rotation.for_date(date)?;
         let html: Arc<str> = Text::Daily { slogan, date }.html().into();
         self.texts.insert(date, html.clone());
         Some(html)
