@@ -181,13 +181,20 @@ impl Engine {
     /// noun or set phrase (by jieba's part of speech) of two or more characters that is
     /// nowhere in the corpus (`GDP`, `奖金`, `天气`). Unknown verbs
     /// (`负责什么`) still ask what a body did.
-    fn asks_about_the_unknown(&self, q: &Question) -> bool {
+    pub(super) fn asks_about_the_unknown(&self, q: &Question) -> bool {
         let unknown: Vec<&String> = q
             .terms
             .iter()
             .filter(|t| t.chars().count() >= 2 && !self.known(t))
             .collect();
-        unknown.iter().any(|t| q.nouns.contains(t))
+        // A compound with a known part (`附图片` holds `图片`) may name a
+        // thing the notices word more shortly.
+        let has_known_part = |t: &String| {
+            q.terms
+                .iter()
+                .any(|u| u.chars().count() >= 2 && u.len() < t.len() && t.contains(u.as_str()) && self.known(u))
+        };
+        unknown.iter().any(|t| q.nouns.contains(t) && !has_known_part(t))
     }
 
     /// The answer kinds that apply, most specific first; search is last.

@@ -15,6 +15,8 @@ use std::ops::Range;
 const SENTENCE_POOL: usize = 8;
 /// The coverage weight of a word the notices never use that is no noun.
 const UNKNOWN_VERB_WEIGHT: f32 = STRONG_IDF;
+/// The share of its idf a verb of the question weighs in coverage.
+const VERB_SHARE: f32 = 0.5;
 /// Bonus of a sentence holding the kind of answer asked for.
 const ANSWER_KIND_BONUS: f32 = 0.5;
 
@@ -109,9 +111,13 @@ impl Engine {
         // about (`奖金`), and little when it only asks (`算不算`, `能领`).
         let mut weights: Vec<f32> = terms
             .iter()
-            .map(|t| match self.known(t) || q.nouns.contains(t) {
-                true => self.idf(t),
-                false => UNKNOWN_VERB_WEIGHT,
+            .map(|t| match (self.known(t) || q.nouns.contains(t), q.verbs.contains(t)) {
+                // The relation asked about is often worded otherwise in the
+                // notices (`颁发` for `颁奖`): the things asked about carry
+                // the question.
+                (true, true) => self.idf(t) * VERB_SHARE,
+                (true, false) => self.idf(t),
+                (false, _) => UNKNOWN_VERB_WEIGHT,
             })
             .collect();
         let mut parent: Vec<Option<usize>> = terms
@@ -142,6 +148,11 @@ impl Engine {
         }
         let lower = q.norm.to_lowercase();
         let counting = q.asks == Some(query::Asks::Number);
+        // `奖金有多少`: a count of a thing the notices never mention is
+        // nowhere in them, whatever else the question shares with a passage.
+        if counting && self.asks_about_the_unknown(q) {
+            return self.not_found(q, msg::not_found(q.lang));
+        }
         let newest = self.latest_year().unwrap_or_default();
         let mut hits: Vec<Hit> = self
             .index
@@ -245,6 +256,17 @@ impl Engine {
                         None => !asks::answers(query::Asks::Number, sentence).is_empty(),
                     }
                 })
+            });
+            if hits.is_empty() {
+                return self.not_found(q, msg::not_found(q.lang));
+            }
+        }
+        // `几号`/`哪天` wants a day: a month (`2023年9月举办`) does not answer.
+        if q.asks == Some(query::Asks::Date) && asks::wants_a_day(&q.norm) {
+            hits.retain(|h| {
+                h.sentence
+                    .as_ref()
+                    .is_some_and(|r| asks::names_a_day(&self.passages[h.pid].text[r.clone()]))
             });
             if hits.is_empty() {
                 return self.not_found(q, msg::not_found(q.lang));

@@ -61,7 +61,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Number,
             words: re(
-                r"多少|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]|(?-u:\b)how many(?-u:\b)|(?-u:\b)how much(?-u:\b)",
+                r"多少\s*[个项种家次条类张名位届件批所人场期轮份篇]?|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]|(?-u:\b)how many(?-u:\b)|(?-u:\b)how much(?-u:\b)",
             ),
             // A count, not a year or a date (`2023年9月` answers no `多少`).
             answer: re(
@@ -151,6 +151,20 @@ pub fn counts_in(unit: char, text: &str) -> bool {
     })
 }
 
+/// Whether `norm` asks for a day (`几号`, `哪天`, `几月几日`), where a
+/// month (`2023年9月`) does not answer.
+pub fn wants_a_day(norm: &str) -> bool {
+    static DAY: LazyLock<Regex> = LazyLock::new(|| re(r"几号|几日|哪天|哪一天|哪日|具体日期|(?-u:\b)what day(?-u:\b)"));
+    DAY.is_match(norm)
+}
+
+/// Whether `text` names a day (`10月15日`, `9月底`, `15号`).
+pub fn names_a_day(text: &str) -> bool {
+    static DAY: LazyLock<Regex> =
+        LazyLock::new(|| re(r"\d{1,2}\s*[日号]|月\s*[底末]|[一二三四五六七八九十]{1,3}[日号]"));
+    DAY.is_match(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +190,16 @@ mod tests {
         assert!(answers(Asks::Number, "没有数字").is_empty());
         assert!(!answers(Asks::Number, "以制度实施20周年为契机").is_empty());
         assert!(answers(Asks::Number, "2024年9月").is_empty());
+    }
+
+    #[test]
+    fn a_day_is_answered_by_a_day() {
+        assert!(wants_a_day("大会具体是9月几号开幕"));
+        assert!(wants_a_day("报名截止到哪天"));
+        assert!(!wants_a_day("什么时候举办"));
+        assert!(names_a_day("请于10月15日前报送"));
+        assert!(names_a_day("9月底前完成"));
+        assert!(!names_a_day("2023年9月举办中国质量（成都）大会"));
     }
 
     #[test]

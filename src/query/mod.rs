@@ -137,6 +137,9 @@ pub struct Question {
     /// Words jieba tags as nouns, names, idioms or set phrases (`奖金`,
     /// `GDP`): things asked about, where verbs and fillers only ask.
     pub nouns: Vec<String>,
+    /// Words jieba tags as verbs (`颁发`, `办`): the relation asked
+    /// about, which the notices may word differently (`颁奖`).
+    pub verbs: Vec<String>,
 }
 
 /// Chinese punctuation that stays full-width in a normalised question.
@@ -536,6 +539,11 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         .filter(|t| t.tag.starts_with('n') || matches!(t.tag, "eng" | "i" | "l" | "j"))
         .map(|t| t.word.to_lowercase())
         .collect();
+    let verbs: Vec<String> = tags
+        .iter()
+        .filter(|t| t.tag.starts_with('v') && t.tag != "vn")
+        .map(|t| t.word.to_lowercase())
+        .collect();
     let mut marks: Vec<String> = extra_terms.iter().filter(|t| t.chars().count() >= 2).cloned().collect();
     for t in &toks {
         if covered.iter().any(|r| r.start <= t.from && t.to <= r.end) {
@@ -585,6 +593,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         asks,
         everyday,
         nouns,
+        verbs,
     }
 }
 
