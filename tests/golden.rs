@@ -378,3 +378,26 @@ fn mechanisms_of_the_third_round() {
         &["北京市"],
     );
 }
+
+#[test]
+fn mechanisms_of_the_fourth_round() {
+    // A quotation names its notice, and so the year, as a document number does.
+    check(
+        "“提升质量竞争力 共筑质量强国梦”出自哪年的口号",
+        true,
+        Some(2023),
+        &["提升质量竞争力 共筑质量强国梦"],
+    );
+    // `哪天` wants a day: `2023年9月举办` does not answer it.
+    check("2023年中国质量（成都）大会哪天开幕", false, None, &[]);
+    // A count of a thing the notices never mention.
+    check("质量月启动大会的门票有多少张", false, None, &[]);
+    // The verb is worded otherwise in the notice (`颁奖大会`); the thing
+    // asked about carries the question.
+    check(
+        "2018年质量月期间颁发了第几届中国质量奖",
+        true,
+        Some(2018),
+        &["第三届中国质量奖"],
+    );
+}

@@ -8,6 +8,31 @@ impl Engine {
     /// The notice a document number in the question belongs to: a notice's
     /// own number, or one quoted in its text (a national notice forwarded
     /// inside a provincial one), with the passage that quotes it.
+    /// The year whose notices hold every phrase the question quotes
+    /// (`“质的有效提升 量的合理增长”是哪一年的口号`): a quotation names its
+    /// notice as a document number does. None when no year, or several,
+    /// hold them.
+    pub(super) fn quoted_year(&self, q: &Question) -> Option<i32> {
+        static QUOTED: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r#"[“"「『《]([^“”"「」『』《》]{4,60})[”"」』》]"#).unwrap());
+        let mut found: Option<i32> = None;
+        for c in QUOTED.captures_iter(&q.norm) {
+            let phrase = compact(&c[1]);
+            let finder = memchr::memmem::Finder::new(phrase.as_bytes());
+            let mut years = self
+                .passages
+                .iter()
+                .filter(|p| finder.find(p.compact.as_bytes()).is_some())
+                .map(|p| p.year);
+            let year = years.next()?;
+            if years.any(|y| y != year) || found.is_some_and(|f| f != year) {
+                return None;
+            }
+            found = Some(year);
+        }
+        found
+    }
+
     pub(super) fn doc_number_notice(&self, q: &Question) -> Option<(usize, Option<usize>)> {
         let asked = q.doc_number.as_ref()?;
         let own = self.notices.iter().position(|n| {

@@ -136,7 +136,9 @@ impl Engine {
         }
         // A document number names a notice, and so its year.
         let doc = self.doc_number_notice(&q);
-        let year = year.or(doc.map(|(n, _)| self.notices[n].year));
+        let year = year
+            .or(doc.map(|(n, _)| self.notices[n].year))
+            .or_else(|| self.quoted_year(&q));
         let mut first_miss: Option<Answer> = None;
         let routes = self.routes(&q, year, unknown_english);
         tracing::debug!(question = ?q, ?year, ?routes, "understood");
