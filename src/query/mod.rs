@@ -489,7 +489,17 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
 
     // English words the notices say in Chinese.
     if lang == Lang::En {
+        // Words inside a name already found (`supervision` in the
+        // State-owned Assets Supervision and Administration Commission)
+        // are the name's, not the question's.
         let mut glossed = lower.clone();
+        if lower.len() == norm.len() {
+            for r in &covered {
+                if glossed.is_char_boundary(r.start) && glossed.is_char_boundary(r.end) {
+                    glossed.replace_range(r.clone(), &" ".repeat(r.len()));
+                }
+            }
+        }
         for (en, zh) in glossary.iter() {
             if has_word(&glossed, &[en]) {
                 glossed = glossed.replace(en, " ");
