@@ -145,23 +145,31 @@ impl Engine {
             if memchr::memmem::find(self.corpus.as_bytes(), what.as_bytes()).is_none() {
                 continue;
             }
-            let hits: Vec<usize> = (0..self.passages.len())
-                .filter(|i| {
-                    let p = &self.passages[*i];
-                    year.is_none_or(|y| p.year == y)
-                        && matches!(p.kind, Kind::Body | Kind::Item)
-                        && stated_count(&p.text, &classifier, &what).is_some()
-                })
-                .take(3)
-                .collect();
+            // The counts every passage states were found at load.
+            let mut hits: Vec<(usize, Range<usize>)> = Vec::new();
+            for c in &self.counts {
+                let p = &self.passages[c.pid];
+                if hits.len() == 3 || hits.last().is_some_and(|(pid, _)| *pid == c.pid) {
+                    if hits.len() == 3 {
+                        break;
+                    }
+                    continue;
+                }
+                if !year.is_none_or(|y| p.year == y) || !matches!(p.kind, Kind::Body | Kind::Item) {
+                    continue;
+                }
+                if let Some(end) = c.counts(&p.text, &classifier, &what) {
+                    hits.push((c.pid, c.start..end));
+                }
+            }
             if hits.is_empty() {
                 continue;
             }
             let mut blocks = vec![Block::plain(msg::search(q.lang, year))];
             let mut cites = Vec::new();
-            for pid in hits {
+            for (pid, range) in hits {
                 let text = &self.passages[pid].text;
-                let m = stated_count(text, &classifier, &what).map_or_else(String::new, |r| text[r].to_string());
+                let m = text[range].to_string();
                 let marks = vec![m];
                 let shown = snippet(text, &marks, SNIPPET_CHARS);
                 blocks.push(self.block(shown.clone(), &marks));
@@ -173,20 +181,59 @@ impl Engine {
     }
 }
 
-/// Where `text` states a count of `what` (`14个部门`, `25 个部门`): digits,
-/// then `classifier` (or, when empty, one of 个种类项条家名 or none), then
-/// the word; the byte range of the whole statement.
-fn stated_count(text: &str, classifier: &str, what: &str) -> Option<Range<usize>> {
-    text.match_indices(what).find_map(|(at, _)| {
-        let before = text[..at].trim_end();
-        let before = match classifier {
-            "" => before.strip_suffix(|c| "个种类项条家名".contains(c)).unwrap_or(before),
-            c => before.strip_suffix(c)?,
+/// A count a passage states: digits, maybe a classifier (`14个…`,
+/// `25 个…`), and where the counted word would begin.
+#[derive(Debug, Clone)]
+pub(super) struct StatedCount {
+    pid: usize,
+    /// Where the digits begin.
+    start: usize,
+    /// The classifier after the digits, if any.
+    classifier: Option<char>,
+    /// Where a word right after the digits begins.
+    bare: usize,
+    /// Where the counted word begins.
+    after: usize,
+}
+
+impl StatedCount {
+    /// Where this count of `what` in `classifier` (when empty: one of
+    /// 个种类项条家名, or none) ends, if it is one.
+    fn counts(&self, text: &str, classifier: &str, what: &str) -> Option<usize> {
+        let unit_ok = match (classifier, self.classifier) {
+            ("", None) => true,
+            ("", Some(c)) => "个种类项条家名".contains(c),
+            (want, Some(c)) => want.starts_with(c) && want.chars().count() == 1,
+            (_, None) => false,
+        };
+        if unit_ok && text[self.after..].starts_with(what) {
+            Some(self.after + what.len())
+        } else if classifier.is_empty() && text[self.bare..].starts_with(what) {
+            Some(self.bare + what.len())
+        } else {
+            None
         }
-        .trim_end();
-        let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        (digits > 0).then(|| before.len() - digits..at + what.len())
-    })
+    }
+}
+
+/// Every count the passages state, in passage order.
+pub(super) fn stated_counts(passages: &[Passage]) -> Vec<StatedCount> {
+    static COUNT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[0-9]+(\s*)(?:([个种类项条家名批届次所])\s*)?").unwrap());
+    let mut out = Vec::new();
+    for (pid, p) in passages.iter().enumerate() {
+        for c in COUNT.captures_iter(&p.text) {
+            let whole = c.get(0).expect("the whole match");
+            out.push(StatedCount {
+                pid,
+                start: whole.start(),
+                classifier: c.get(2).and_then(|m| m.as_str().chars().next()),
+                bare: c.get(1).expect("the space group").end(),
+                after: whole.end(),
+            });
+        }
+    }
+    out
 }
 
 /// What a notice says of itself, found once at load.

@@ -104,6 +104,8 @@ pub struct Engine {
     stem_terms: Vec<Vec<String>>,
     /// Per notice: its printing date and the document numbers it mentions.
     notice_facts: Vec<facts::NoticeFacts>,
+    /// Every count the passages state (`25个部门`).
+    counts: Vec<facts::StatedCount>,
 }
 
 /// The longest quoted snippet, in characters.
@@ -248,10 +250,12 @@ impl Engine {
             })
             .collect();
         let notice_facts = facts::notice_facts(notices.len(), &passages);
+        let counts = facts::stated_counts(&passages);
         Ok(Engine {
             stems,
             stem_terms,
             notice_facts,
+            counts,
             places,
             openings,
             corpus,
