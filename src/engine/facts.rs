@@ -155,7 +155,7 @@ impl Engine {
                     }
                     continue;
                 }
-                if !year.is_none_or(|y| p.year == y) || !matches!(p.kind, Kind::Body | Kind::Item) {
+                if year.is_some_and(|y| p.year != y) || !matches!(p.kind, Kind::Body | Kind::Item) {
                     continue;
                 }
                 if let Some(end) = c.counts(&p.text, &classifier, &what) {
