@@ -148,13 +148,14 @@ impl Engine {
             // The counts every passage states were found at load.
             let mut hits: Vec<(usize, Range<usize>)> = Vec::new();
             for c in &self.counts {
-                let p = &self.passages[c.pid];
-                if hits.len() == 3 || hits.last().is_some_and(|(pid, _)| *pid == c.pid) {
-                    if hits.len() == 3 {
-                        break;
-                    }
+                if hits.len() == 3 {
+                    break;
+                }
+                // One statement per passage: its first.
+                if hits.last().is_some_and(|(pid, _)| *pid == c.pid) {
                     continue;
                 }
+                let p = &self.passages[c.pid];
                 if year.is_some_and(|y| p.year != y) || !matches!(p.kind, Kind::Body | Kind::Item) {
                     continue;
                 }
