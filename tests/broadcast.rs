@@ -1449,3 +1449,24 @@ async fn an_idle_scheduler_starts_when_a_reload_brings_slogans() {
     assert_eq!(rig.sender.attempts().len(), 1);
     assert!(rig.sender.texts.lock().unwrap()[0].contains("重载之后的口号"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_chat_missed_under_an_empty_rotation_is_served_when_slogans_return() {
+    let mut rig = SimRig::new(utc("2025-09-01T00:00:00Z"));
+    let chat = 8103;
+    rig.seed(chat, hm(9, 0), chrono_tz::Asia::Shanghai);
+    rig.start();
+    // A reload brings a corpus without slogans just before 09:00 in Shanghai.
+    rig.run_until(utc("2025-09-01T00:59:00Z")).await;
+    rig.bc.set_rotation(Rotation::default());
+    rig.run_until(utc("2025-09-01T01:20:00Z")).await;
+    assert!(rig.sender.attempts().is_empty());
+    // The next reload brings them back: today's slogan, within the catch-up window.
+    rig.bc.set_rotation(reloaded_rotation());
+    let first = rig.next_attempt().await;
+    assert!(first.ok);
+    assert!(first.at < utc("2025-09-01T02:00:00Z"), "{}", first.at);
+    rig.run_until(utc("2025-09-01T12:00:00Z")).await;
+    rig.stop().await;
+    assert_eq!(rig.sender.attempts().len(), 1);
+}

@@ -324,6 +324,8 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     let state = Arc::new(State::new(Arc::new(db)));
     let mut signals = Signals::new()?;
     let live = reload::start(engine, &config)?;
+    // Subscribed at once: a reload while connecting still reaches the broadcast.
+    let reloaded_engines = live.engines();
     if let Some(listen) = config.http.listen {
         crate::ops::health::serve(listen, live.health(), config.storage.path.clone()).await?;
     }
@@ -357,7 +359,7 @@ pub async fn run(config: Config, engine: Arc<Engine>) -> anyhow::Result<()> {
     let sender = Arc::new(sender::TelegramSender::new(bot.clone()));
     let scheduler = tokio::spawn(supervise_scheduler(sender, bc.clone(), shutdown.clone()));
     tokio::spawn(purge_old(state.db.clone(), live.clone(), shutdown.clone()));
-    tokio::spawn(reload::rotate_on_reload(live.engines(), bc.clone(), shutdown.clone()));
+    tokio::spawn(reload::rotate_on_reload(reloaded_engines, bc.clone(), shutdown.clone()));
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![live.clone(), bc, state])

@@ -189,6 +189,9 @@ impl Broadcast {
     pub fn set_rotation(&self, rotation: Rotation) {
         tracing::info!(slogans = rotation.len(), "slogan rotation replaced");
         self.rotation.send_replace(Arc::new(rotation));
+        // Chats whose firing found no slogan (an empty rotation) are
+        // planned again, with every other.
+        self.notify();
     }
 
     /// Notified with every rotation [`Broadcast::set_rotation`] swaps in.

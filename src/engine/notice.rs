@@ -5,9 +5,6 @@ use super::*;
 use crate::query::DocRef;
 
 impl Engine {
-    /// The notice a document number in the question belongs to: a notice's
-    /// own number, or one quoted in its text (a national notice forwarded
-    /// inside a provincial one), with the passage that quotes it.
     /// The year whose notices hold every phrase the question quotes
     /// (`“质的有效提升 量的合理增长”是哪一年的口号`): a quotation names its
     /// notice as a document number does. None when no year, or several,
@@ -18,6 +15,9 @@ impl Engine {
         let mut found: Option<i32> = None;
         for c in QUOTED.captures_iter(&q.norm) {
             let phrase = compact(&c[1]);
+            if phrase.chars().count() < 4 {
+                continue;
+            }
             let finder = memchr::memmem::Finder::new(phrase.as_bytes());
             let mut years = self
                 .passages
@@ -33,6 +33,9 @@ impl Engine {
         found
     }
 
+    /// The notice a document number in the question belongs to: a notice's
+    /// own number, or one quoted in its text (a national notice forwarded
+    /// inside a provincial one), with the passage that quotes it.
     pub(super) fn doc_number_notice(&self, q: &Question) -> Option<(usize, Option<usize>)> {
         let asked = q.doc_number.as_ref()?;
         let own = self.notices.iter().position(|n| {

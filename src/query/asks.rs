@@ -158,10 +158,10 @@ pub fn wants_a_day(norm: &str) -> bool {
     DAY.is_match(norm)
 }
 
-/// Whether `text` names a day (`10月15日`, `9月底`, `15号`).
+/// Whether `text` names a day of a month (`10月15日`, `9月底`).
 pub fn names_a_day(text: &str) -> bool {
     static DAY: LazyLock<Regex> =
-        LazyLock::new(|| re(r"\d{1,2}\s*[日号]|月\s*[底末]|[一二三四五六七八九十]{1,3}[日号]"));
+        LazyLock::new(|| re(r"月\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]|月\s*[底末]"));
     DAY.is_match(text)
 }
 
@@ -200,6 +200,8 @@ mod tests {
         assert!(names_a_day("请于10月15日前报送"));
         assert!(names_a_day("9月底前完成"));
         assert!(!names_a_day("2023年9月举办中国质量（成都）大会"));
+        assert!(!names_a_day("2023年9月印发国市监质〔2023〕12号"));
+        assert!(!names_a_day("9月起30日内完成"));
     }
 
     #[test]
