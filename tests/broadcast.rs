@@ -1430,6 +1430,18 @@ async fn a_reloaded_rotation_is_served_from_the_next_message_on() {
     assert!(texts[1].contains("重载之后的口号"), "{}", texts[1]);
 }
 
+/// A reload brings slogans back on 1 September 2025 after 09:00 in
+/// Shanghai: within the catch-up window today's slogan still goes out, once.
+async fn slogans_return_and_today_is_served_once(rig: &mut SimRig) {
+    rig.bc.set_rotation(reloaded_rotation());
+    let first = rig.next_attempt().await;
+    assert!(first.ok);
+    assert!(first.at < utc("2025-09-01T02:00:00Z"), "{}", first.at);
+    rig.run_until(utc("2025-09-01T12:00:00Z")).await;
+    rig.stop().await;
+    assert_eq!(rig.sender.attempts().len(), 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_idle_scheduler_starts_when_a_reload_brings_slogans() {
     let mut rig = SimRig::with_rotation(utc("2025-09-01T00:00:00Z"), Rotation::default());
@@ -1439,14 +1451,7 @@ async fn an_idle_scheduler_starts_when_a_reload_brings_slogans() {
     // 09:00 in Shanghai passes with nothing to send.
     rig.run_until(utc("2025-09-01T01:30:00Z")).await;
     assert!(rig.sender.attempts().is_empty());
-    rig.bc.set_rotation(reloaded_rotation());
-    // Within the catch-up window: today's slogan still goes out, once.
-    let first = rig.next_attempt().await;
-    assert!(first.ok);
-    assert!(first.at < utc("2025-09-01T02:00:00Z"), "{}", first.at);
-    rig.run_until(utc("2025-09-01T12:00:00Z")).await;
-    rig.stop().await;
-    assert_eq!(rig.sender.attempts().len(), 1);
+    slogans_return_and_today_is_served_once(&mut rig).await;
     assert!(rig.sender.texts.lock().unwrap()[0].contains("重载之后的口号"));
 }
 
@@ -1461,12 +1466,5 @@ async fn a_chat_missed_under_an_empty_rotation_is_served_when_slogans_return() {
     rig.bc.set_rotation(Rotation::default());
     rig.run_until(utc("2025-09-01T01:20:00Z")).await;
     assert!(rig.sender.attempts().is_empty());
-    // The next reload brings them back: today's slogan, within the catch-up window.
-    rig.bc.set_rotation(reloaded_rotation());
-    let first = rig.next_attempt().await;
-    assert!(first.ok);
-    assert!(first.at < utc("2025-09-01T02:00:00Z"), "{}", first.at);
-    rig.run_until(utc("2025-09-01T12:00:00Z")).await;
-    rig.stop().await;
-    assert_eq!(rig.sender.attempts().len(), 1);
+    slogans_return_and_today_is_served_once(&mut rig).await;
 }
