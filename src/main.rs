@@ -10,6 +10,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// `println!` that hands a write error back instead of panicking: output
+/// piped into `head` ends quietly (see `main`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
+
 /// Answers questions about China's national Quality Month (全国“质量月”)
 /// from the official notices, with citations.
 #[derive(Parser)]
@@ -90,6 +98,14 @@ enum Command {
 
 fn main() {
     if let Err(err) = run() {
+        // A reader that stopped reading (`qmbot bench | head`) is no error.
+        let closed = err
+            .chain()
+            .filter_map(|e| e.downcast_ref::<std::io::Error>())
+            .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+        if closed {
+            return;
+        }
         eprintln!("qmbot: {err:#}");
         std::process::exit(1);
     }
@@ -284,21 +300,21 @@ fn bench_scheduler(config: &Config, subscribers: usize) -> anyhow::Result<()> {
     let engine = load_engine(config)?;
     let rotation = qmbot::broadcast::rotation::Rotation::from_engine(&engine);
     drop(engine);
-    println!(
+    out!(
         "scheduler bench: {subscribers} subscriptions, {} slogans, one simulated day, no-op sender",
         rotation.len()
     );
     let r = qmbot::broadcast::bench::scheduler(subscribers, rotation).context("scheduler benchmark")?;
-    println!("zones:                   {}", r.zones);
-    println!("simulated day from:      {}", r.start.format("%Y-%m-%d %H:%M UTC"));
-    println!("store filled in:         {:.1} ms", r.fill.as_secs_f64() * 1e3);
-    println!("deliveries:              {} (every chat exactly once)", r.deliveries);
-    println!("simulated day took:      {:.2} s wall", r.wall.as_secs_f64());
+    out!("zones:                   {}", r.zones);
+    out!("simulated day from:      {}", r.start.format("%Y-%m-%d %H:%M UTC"));
+    out!("store filled in:         {:.1} ms", r.fill.as_secs_f64() * 1e3);
+    out!("deliveries:              {} (every chat exactly once)", r.deliveries);
+    out!("simulated day took:      {:.2} s wall", r.wall.as_secs_f64());
     match r.cpu {
-        Some(cpu) => println!("CPU (all threads):       {:.2} s", cpu.as_secs_f64()),
-        None => println!("CPU (all threads):       unknown here; figures below are wall time"),
+        Some(cpu) => out!("CPU (all threads):       {:.2} s", cpu.as_secs_f64()),
+        None => out!("CPU (all threads):       unknown here; figures below are wall time"),
     }
-    println!(
+    out!(
         "scheduler: {} subscriptions, {:.1} µs per delivery",
         r.subscriptions,
         r.per_delivery().as_secs_f64() * 1e6
@@ -345,38 +361,38 @@ fn bench(config: &Config, questions: &std::path::Path, rounds: usize, slowest: u
     };
     let (lat, peer_lat) = qmbot::ops::peer::race(&qs, rounds.max(1), &engine_run, &peer_run);
     let us = |d: std::time::Duration| d.as_secs_f64() * 1e6;
-    println!("passages indexed:        {}", engine.passage_count());
-    println!("start-up (load + index): {:.1} ms", startup.as_secs_f64() * 1e3);
-    println!("first pass ({} q):       {:.2} ms", qs.len(), first.as_secs_f64() * 1e3);
-    println!("warm answers:            {} over {} rounds", lat.len(), rounds.max(1));
-    println!("warm p50:                {:.1} µs", us(lat.quantile(0.50)));
-    println!("warm p99:                {:.1} µs", us(lat.quantile(0.99)));
-    println!("warm max:                {:.1} µs", us(lat.quantile(1.0)));
-    println!("warm mean:               {:.1} µs", us(lat.mean()));
-    println!("peer index built in:     {:.1} ms", peer_build.as_secs_f64() * 1e3);
-    println!(
+    out!("passages indexed:        {}", engine.passage_count());
+    out!("start-up (load + index): {:.1} ms", startup.as_secs_f64() * 1e3);
+    out!("first pass ({} q):       {:.2} ms", qs.len(), first.as_secs_f64() * 1e3);
+    out!("warm answers:            {} over {} rounds", lat.len(), rounds.max(1));
+    out!("warm p50:                {:.1} µs", us(lat.quantile(0.50)));
+    out!("warm p99:                {:.1} µs", us(lat.quantile(0.99)));
+    out!("warm max:                {:.1} µs", us(lat.quantile(1.0)));
+    out!("warm mean:               {:.1} µs", us(lat.mean()));
+    out!("peer index built in:     {:.1} ms", peer_build.as_secs_f64() * 1e3);
+    out!(
         "peer (jieba + BM25 top-{}): p50 {:.1} µs, p99 {:.1} µs, mean {:.1} µs per question",
         qmbot::ops::peer::TOP,
         us(peer_lat.quantile(0.50)),
         us(peer_lat.quantile(0.99)),
         us(peer_lat.mean())
     );
-    println!(
+    out!(
         "engine / peer mean cost:  {:.2}",
         lat.mean().as_secs_f64() / peer_lat.mean().as_secs_f64().max(f64::MIN_POSITIVE)
     );
     if let (Some(kb), Some(with_peer)) = (engine_rss, peak_rss_kb()) {
-        println!("peak RSS:                {:.1} MB", kb as f64 / 1024.0);
-        println!("peak RSS with the peer:  {:.1} MB", with_peer as f64 / 1024.0);
+        out!("peak RSS:                {:.1} MB", kb as f64 / 1024.0);
+        out!("peak RSS with the peer:  {:.1} MB", with_peer as f64 / 1024.0);
     }
     if slowest > 0 {
         let each = qmbot::ops::peer::each(&qs, rounds.max(1), &engine_run, &peer_run);
-        println!(
+        out!(
             "slowest questions (engine µs / peer µs, mean over {} rounds):",
             rounds.max(1)
         );
         for (q, a, b) in each.into_iter().take(slowest) {
-            println!("  {:>7.1} {:>7.1}  {q}", us(a), us(b));
+            out!("  {:>7.1} {:>7.1}  {q}", us(a), us(b));
         }
     }
     Ok(())

@@ -245,3 +245,25 @@ fn stats_before_the_bot_ever_ran_is_an_empty_report() {
     assert!(text.contains("还没有状态文件"), "{text}");
     assert!(!state.exists(), "stats creates no state file");
 }
+
+#[test]
+fn a_reader_that_stops_reading_ends_the_output_quietly() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qmbot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["bench", "--questions", "tests/dev.jsonl", "--rounds", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the first line is written (`| head -0`):
+    // the corpus alone takes longer to load than this.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+}

@@ -49,7 +49,7 @@ pub struct Merged {
 /// Whether `q` reads as a follow-up: it says so, or it is only a year or a
 /// body.
 pub fn is_follow_up(q: &Question) -> bool {
-    let marked = MARKER.is_match(&q.norm.to_lowercase());
+    let marked = MARKER.is_match(&q.lower);
     let bare_slot = q.terms.is_empty()
         && q.intent == Intent::default()
         && q.asks.is_none()

@@ -131,8 +131,8 @@ impl Engine {
                 caps[2].chars().collect(),
             ),
             // `how many departments`: the counted word, as the notices write it.
-            None if q.norm.to_lowercase().contains("how many") => {
-                let lower = q.norm.to_lowercase();
+            None if q.lower.contains("how many") => {
+                let lower = &q.lower;
                 let after = &lower[lower.find("how many")? + 8..];
                 let word = after.split_whitespace().next()?;
                 (String::new(), self.glossary.get(word)?.chars().collect())

@@ -161,7 +161,7 @@ impl Engine {
                 return Some(Refusal::YearNotCovered(y, matches!(q.year, YearRef::Relative(_))));
             }
         }
-        if WRITING.is_match(&q.norm.to_lowercase()) {
+        if WRITING.is_match(&q.lower) {
             return Some(Refusal::Writing);
         }
         if let Some(event) = self.other_event(&q.norm) {
@@ -171,7 +171,7 @@ impl Engine {
         let on_topic = q.year != YearRef::None
             || q.intent != query::Intent::default()
             || q.norm.contains("质量")
-            || q.norm.to_lowercase().contains("quality")
+            || q.lower.contains("quality")
             || unknown_english == 0 && q.terms.iter().all(|t| self.known(t));
         if !q.entities.is_empty() && !on_topic {
             return Some(Refusal::OffTopic);
@@ -233,7 +233,7 @@ impl Engine {
             .all(|t| self.notices.iter().any(|n| n.title.contains(t.as_str())));
         // `什么时候` alone asks when the event is; the notice's own date is
         // asked with 通知/发布/印发 ….
-        let names_the_notice = NOTICE_WORDS.is_match(&q.norm.to_lowercase());
+        let names_the_notice = NOTICE_WORDS.is_match(&q.lower);
         if nothing_else && it.period && !names_the_notice {
             routes.push(Route::Period);
         }

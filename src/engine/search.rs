@@ -146,7 +146,7 @@ impl Engine {
         if terms.is_empty() {
             return self.not_found(q, msg::not_found(q.lang));
         }
-        let lower = q.norm.to_lowercase();
+        let lower = &q.lower;
         let counting = q.asks == Some(query::Asks::Number);
         // `奖金有多少`: a count of a thing the notices never mention is
         // nowhere in them, whatever else the question shares with a passage.

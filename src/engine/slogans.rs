@@ -23,7 +23,7 @@ impl Engine {
         }
         let national_asked = ["国家层面", "全国统一", "national list", "national slogans"]
             .iter()
-            .any(|w| q.norm.to_lowercase().contains(w));
+            .any(|w| q.lower.contains(w));
         lists.sort_by_key(|s| !s.scope.is_national());
         if lists.is_empty() {
             return self.not_found(q, msg::no_slogans(q.lang, y, &with));

@@ -82,12 +82,12 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 
 /// The asking words of `norm` and the byte ranges they occupy.
 pub fn read(norm: &str) -> (Option<Asks>, Vec<Range<usize>>) {
-    let lower = norm.to_lowercase();
-    let hay = if lower.len() == norm.len() {
-        lower.as_str()
-    } else {
-        norm
-    };
+    read_lower(norm, &norm.to_lowercase())
+}
+
+/// [`read`] with the lower-cased text at hand.
+pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<usize>>) {
+    let hay = if lower.len() == norm.len() { lower } else { norm };
     let mut asks = None;
     let mut ranges = Vec::new();
     for p in PATTERNS.iter() {

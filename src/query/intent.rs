@@ -162,8 +162,9 @@ pub(super) fn organising_words(lower: &str, same_offsets: bool) -> Vec<std::ops:
     ORGANISING.find_iter(lower).map(|m| m.range()).collect()
 }
 
-pub(super) fn detect_intent(norm: &str) -> Intent {
-    let l = norm.to_lowercase();
+/// `lower` is the normalised question, lower-cased.
+pub(super) fn detect_intent(lower: &str) -> Intent {
+    let l = lower;
     let mut flags = [false; 11];
     for m in CHINESE_SET.find_overlapping_iter(&l) {
         for f in WORDS[m.pattern().as_usize()].1 {
@@ -199,7 +200,7 @@ pub(super) fn detect_intent(norm: &str) -> Intent {
         contact: has(Contact),
         activities: has(Activities),
         list,
-        issuers: ISSUERS.is_match(&l),
+        issuers: ISSUERS.is_match(l),
         period: has(Period),
         organisers: false,
     }

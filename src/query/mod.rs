@@ -6,8 +6,10 @@
 //! contact, lists such as 各地).
 
 pub mod asks;
+mod docref;
 mod intent;
 mod stopwords;
+mod years;
 
 use crate::answer::Lang;
 pub use crate::entities::EntityRec;
@@ -15,9 +17,11 @@ use crate::entities::{EntityKind, Registry};
 use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
 pub use asks::Asks;
+pub use docref::DocRef;
 use jieba_rs::Jieba;
 use stopwords::{EN_STOP, STOP};
 use unicode_normalization::UnicodeNormalization;
+use years::find_year;
 
 /// At most this many characters of a question are analysed.
 pub const MAX_CHARS: usize = 300;
@@ -61,49 +65,6 @@ pub struct Intent {
     pub organisers: bool,
 }
 
-/// A document number written in a question (`国市监质〔2018〕131号`, also
-/// with `[]` or without brackets).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocRef {
-    /// The issuer's prefix, e.g. `国市监质`.
-    pub prefix: String,
-    /// The year in the brackets.
-    pub year: i32,
-    /// The serial number.
-    pub number: u32,
-}
-
-impl DocRef {
-    /// Reads the first document number in `text`.
-    pub fn find(text: &str) -> Option<(DocRef, std::ops::Range<usize>)> {
-        static DOC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-            regex::Regex::new(
-                r"(\p{Han}{2,8}?)\s*(?:[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]|(\d{4}))\s*第?\s*(\d{1,4})\s*号",
-            )
-            .unwrap()
-        });
-        let c = DOC.captures(text)?;
-        let year = c.get(2).or(c.get(3))?.as_str().parse().ok()?;
-        let number = c[4].parse().ok()?;
-        let m = c.get(0)?;
-        Some((
-            DocRef {
-                prefix: c[1].to_string(),
-                year,
-                number,
-            },
-            m.range(),
-        ))
-    }
-
-    /// Whether `other` is the same document (the prefix may be shortened).
-    pub fn same(&self, other: &DocRef) -> bool {
-        self.year == other.year
-            && self.number == other.number
-            && (self.prefix.ends_with(&other.prefix) || other.prefix.ends_with(&self.prefix))
-    }
-}
-
 /// A question, understood.
 #[derive(Debug, Clone)]
 pub struct Question {
@@ -111,6 +72,8 @@ pub struct Question {
     pub raw: String,
     /// Normalised text (simplified, half-width, no control characters).
     pub norm: String,
+    /// `norm` lower-cased (English words), computed once.
+    pub lower: String,
     /// Frame language.
     pub lang: Lang,
     /// The year asked about.
@@ -189,138 +152,6 @@ fn detect_lang(norm: &str) -> Lang {
     } else {
         Lang::Zh
     }
-}
-
-fn han_digit(c: char) -> Option<u32> {
-    Some(match c {
-        '〇' | '零' | 'Ｏ' | 'O' | 'o' => 0,
-        '一' => 1,
-        '二' => 2,
-        '三' => 3,
-        '四' => 4,
-        '五' => 5,
-        '六' => 6,
-        '七' => 7,
-        '八' => 8,
-        '九' => 9,
-        _ => return None,
-    })
-}
-
-/// Finds the year a question names, returning it with the byte range it
-/// occupies (so that its digits are not searched as words).
-fn find_year(
-    norm: &str,
-    today_year: i32,
-    skip: Option<std::ops::Range<usize>>,
-) -> (YearRef, Vec<std::ops::Range<usize>>) {
-    // A number followed by a measure word counts things (`2000种产品`).
-    const COUNTED: &str = "种个家项名条次件批多余万亿元人所台套届期%％";
-    // `举办了40年`, `40年来`: a duration, not a year.
-    const DURATION_BEFORE: &str = "了近过满多约第共整逾";
-    const DURATION_AFTER: &str = "来间多以代前后";
-    let chars: Vec<(usize, char)> = norm.char_indices().collect();
-    let end_of = |i: usize| chars.get(i).map_or(norm.len(), |(b, _)| *b);
-    // Four ASCII digits not part of a longer number.
-    let mut i = 0;
-    while i < chars.len() {
-        if skip.as_ref().is_some_and(|r| r.contains(&chars[i].0)) {
-            i += 1;
-            continue;
-        }
-        if chars[i].1.is_ascii_digit() {
-            let mut j = i;
-            while j < chars.len() && chars[j].1.is_ascii_digit() {
-                j += 1;
-            }
-            let digits = &norm[chars[i].0..end_of(j)];
-            let next = chars.get(j).map(|c| c.1);
-            let prev = i.checked_sub(1).map(|k| chars[k].1);
-            let after_year = chars.get(j + 1).map(|c| c.1);
-            if next.is_some_and(|c| COUNTED.contains(c)) || prev.is_some_and(|c| c == '.' || c == '第') {
-                i = j;
-                continue;
-            }
-            if digits.len() == 2
-                && next == Some('年')
-                && (prev.is_some_and(|c| DURATION_BEFORE.contains(c))
-                    || after_year.is_some_and(|c| DURATION_AFTER.contains(c)))
-            {
-                i = j;
-                continue;
-            }
-            if digits.len() == 4 {
-                if let Ok(y) = digits.parse::<i32>() {
-                    if (1950..=2100).contains(&y) {
-                        let k = if next == Some('年') { j + 1 } else { j };
-                        return (YearRef::Explicit(y), std::iter::once(chars[i].0..end_of(k)).collect());
-                    }
-                }
-            }
-            if digits.len() == 2 && next == Some('年') {
-                if let Ok(y) = digits.parse::<i32>() {
-                    return (
-                        YearRef::Explicit(2000 + y),
-                        std::iter::once(chars[i].0..end_of(j + 1)).collect(),
-                    );
-                }
-            }
-            i = j;
-        } else {
-            i += 1;
-        }
-    }
-    // 二〇二四年 / 二零二四年.
-    for i in 0..chars.len().saturating_sub(4) {
-        let ds: Option<Vec<u32>> = (0..4).map(|k| han_digit(chars[i + k].1)).collect();
-        if let Some(ds) = ds {
-            if chars[i + 4].1 == '年' {
-                let y = ds.iter().fold(0, |a, d| a * 10 + *d as i32);
-                if (1950..=2100).contains(&y) {
-                    return (
-                        YearRef::Explicit(y),
-                        std::iter::once(chars[i].0..end_of(i + 5)).collect(),
-                    );
-                }
-            }
-        }
-    }
-    let lower = norm.to_lowercase();
-    let relative: &[(&str, i32)] = &[
-        ("大前年", -3),
-        ("前年", -2),
-        ("去年", -1),
-        ("上一年", -1),
-        ("今年", 0),
-        ("本年", 0),
-        ("明年", 1),
-        ("last year", -1),
-        ("this year", 0),
-        ("next year", 1),
-    ];
-    for (w, d) in relative {
-        if let Some(p) = lower.find(w) {
-            return (
-                YearRef::Relative(today_year + d),
-                std::iter::once(p..p + w.len()).collect(),
-            );
-        }
-    }
-    for w in [
-        "最近",
-        "最新",
-        "近期",
-        "latest",
-        "most recent",
-        "recent",
-        "newest",
-        "current",
-    ] {
-        if let Some(p) = lower.find(w) {
-            return (YearRef::Latest, std::iter::once(p..p + w.len()).collect());
-        }
-    }
-    (YearRef::None, Vec::new())
 }
 
 /// English words matched on word boundaries.
@@ -430,13 +261,13 @@ fn phrases(norm: &str, covered: &[std::ops::Range<usize>], toks: &[Term]) -> Vec
 pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry, glossary: &Glossary) -> Question {
     let norm = normalize(raw);
     let lang = detect_lang(&norm);
+    let lower = norm.to_lowercase();
     let doc = DocRef::find(&norm);
-    let (year, mut covered) = find_year(&norm, today_year, doc.as_ref().map(|(_, r)| r.clone()));
+    let (year, mut covered) = find_year(&norm, &lower, today_year, doc.as_ref().map(|(_, r)| r.clone()));
     let doc_number = doc.map(|(d, r)| {
         covered.push(r);
         d
     });
-    let lower = norm.to_lowercase();
     let toks: Vec<Term> = tokenizer::terms(jieba, &norm)
         .into_iter()
         .flat_map(|t| guessed_apart(jieba, t))
@@ -481,7 +312,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     let mut extra_terms: Vec<String> = Vec::new();
     let mut glossed_words: Vec<String> = Vec::new();
 
-    let mut intent = intent::detect_intent(&norm);
+    let mut intent = intent::detect_intent(&lower);
     if !ents.is_empty() {
         // A named body is not a list question (中国质量协会 is not 各协会).
         intent.list = None;
@@ -513,7 +344,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         }
     }
     // Asking words say what kind of answer is wanted; they are not content.
-    let (asks, asking) = asks::read(&norm);
+    let (asks, asking) = asks::read_lower(&norm, &lower);
     covered.extend(asking);
     // `谁主办的`: with a "who", organising verbs ask who runs the event.
     if asks == Some(Asks::Org) && ents.is_empty() {
@@ -593,6 +424,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         phrases,
         raw: raw.to_string(),
         norm,
+        lower,
         lang,
         year,
         entities: ents,

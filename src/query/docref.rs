@@ -1,0 +1,49 @@
+//! Document numbers written in a question (`国市监质〔2018〕131号`).
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A document number written in a question (`国市监质〔2018〕131号`, also
+/// with `[]` or without brackets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRef {
+    /// The issuer's prefix, e.g. `国市监质`.
+    pub prefix: String,
+    /// The year in the brackets.
+    pub year: i32,
+    /// The serial number.
+    pub number: u32,
+}
+
+impl DocRef {
+    /// Reads the first document number in `text`.
+    pub fn find(text: &str) -> Option<(DocRef, std::ops::Range<usize>)> {
+        static DOC: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(\p{Han}{2,8}?)\s*(?:[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]|(\d{4}))\s*第?\s*(\d{1,4})\s*号")
+                .unwrap()
+        });
+        // Every document number ends with 号: most questions have none.
+        if !text.contains('号') {
+            return None;
+        }
+        let c = DOC.captures(text)?;
+        let year = c.get(2).or(c.get(3))?.as_str().parse().ok()?;
+        let number = c[4].parse().ok()?;
+        let m = c.get(0)?;
+        Some((
+            DocRef {
+                prefix: c[1].to_string(),
+                year,
+                number,
+            },
+            m.range(),
+        ))
+    }
+
+    /// Whether `other` is the same document (the prefix may be shortened).
+    pub fn same(&self, other: &DocRef) -> bool {
+        self.year == other.year
+            && self.number == other.number
+            && (self.prefix.ends_with(&other.prefix) || other.prefix.ends_with(&self.prefix))
+    }
+}
