@@ -208,10 +208,10 @@ impl Engine {
         }
         // "Where" needs a place and "who won" needs winners: a passage that
         // only mentions the event does not answer.
-        if WHERE.is_match(&lower) {
+        if WHERE.is_match(lower) {
             hits.retain(|h| self.places[h.pid]);
         }
-        if WINNERS.is_match(&lower) {
+        if WINNERS.is_match(lower) {
             hits.retain(|h| self.passages[h.pid].text.contains("获奖"));
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));

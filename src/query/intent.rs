@@ -166,13 +166,13 @@ pub(super) fn organising_words(lower: &str, same_offsets: bool) -> Vec<std::ops:
 pub(super) fn detect_intent(lower: &str) -> Intent {
     let l = lower;
     let mut flags = [false; 11];
-    for m in CHINESE_SET.find_overlapping_iter(&l) {
+    for m in CHINESE_SET.find_overlapping_iter(l) {
         for f in WORDS[m.pattern().as_usize()].1 {
             flags[*f as usize] = true;
         }
     }
     if l.is_ascii() || l.bytes().any(|b| b.is_ascii_alphabetic()) {
-        for m in ENGLISH_SET.find_overlapping_iter(&l) {
+        for m in ENGLISH_SET.find_overlapping_iter(l) {
             let before = l[..m.start()].chars().last();
             let after = l[m.end()..].chars().next();
             if !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
