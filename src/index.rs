@@ -1,17 +1,24 @@
 //! The tantivy index over passages: text through the jieba tokenizer, the
 //! year as a filter. Questions are never handed to tantivy's QueryParser:
-//! the engine tokenizes them itself and builds a BooleanQuery of TermQuery
-//! clauses, with the year as a zero-scoring Must filter.
+//! the engine tokenizes them itself.
+//!
+//! The corpus is a few hundred passages that never change while it is
+//! loaded, so [`SearchIndex`] reads every term's postings once at build
+//! time and keeps each passage's BM25 score for it (tantivy's own
+//! [`Bm25Weight`], from the index's statistics and field norms). A query is
+//! then a hash lookup per term and a sum over the passages that hold it,
+//! the scores a `BooleanQuery` of `TermQuery` Should clauses would give,
+//! without building a weight and a scorer per term for every question.
 
 use crate::error::Result;
 use crate::tokenizer::{self, JiebaTokenizer};
 use jieba_rs::Jieba;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST, INDEXED};
-use tantivy::{doc, DocAddress, Index, IndexReader, ReloadPolicy, Term};
+use tantivy::postings::Postings;
+use tantivy::query::{Bm25Weight, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST};
+use tantivy::{doc, DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Term, TERMINATED};
 
 /// Adds a text field cut by the jieba tokenizer (with term frequencies and
 /// positions).
@@ -46,15 +53,19 @@ pub fn any_term(field: Field, terms: &[String]) -> BooleanQuery {
     BooleanQuery::new(clauses)
 }
 
-/// The in-memory index of all passages.
+/// The in-memory index of all passages, with every term's BM25 scores.
 pub struct SearchIndex {
-    reader: IndexReader,
-    text: Field,
-    year: Field,
-    pids: Positions,
-    /// In how many passages each term occurs, read once from the term
-    /// dictionaries (the engine asks this many times per question).
-    doc_freqs: HashMap<String, u32>,
+    /// Per term: in how many passages it occurs, and its BM25 score in each
+    /// of them (passage id, score), in passage order.
+    terms: HashMap<String, TermScores>,
+    /// The year of each passage (the filter of [`SearchIndex::search`]).
+    years: Vec<i32>,
+}
+
+/// One term's document frequency and its score in each passage that holds it.
+struct TermScores {
+    doc_freq: u32,
+    scores: Box<[(u32, f32)]>,
 }
 
 /// Where each document came from: the value of a fast `u64` field (the
@@ -84,20 +95,24 @@ impl SearchIndex {
     pub fn build(passages: &[(i32, &str)], jieba: Arc<Jieba>) -> Result<SearchIndex> {
         let mut builder = Schema::builder();
         let text = jieba_text_field(&mut builder, "text");
-        let year = builder.add_u64_field("year", INDEXED);
         let pid = builder.add_u64_field("pid", FAST);
         let index = ram_index(builder.build(), jieba);
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
-        for (i, (y, t)) in passages.iter().enumerate() {
-            writer.add_document(doc!(text => *t, year => *y as u64, pid => i as u64))?;
+        for (i, (_, t)) in passages.iter().enumerate() {
+            writer.add_document(doc!(text => *t, pid => i as u64))?;
         }
         writer.commit()?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         reader.reload()?;
         let pids = Positions::read(&reader, "pid")?;
+        let searcher = reader.searcher();
+        // The statistics a TermQuery's weight is built from.
         let mut doc_freqs: HashMap<String, u32> = HashMap::new();
-        for seg in reader.searcher().segment_readers() {
+        let (mut total_tokens, mut total_docs) = (0u64, 0u64);
+        for seg in searcher.segment_readers() {
             let inverted = seg.inverted_index(text)?;
+            total_tokens += inverted.total_num_tokens();
+            total_docs += u64::from(seg.max_doc());
             let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
             while stream.advance() {
                 if let Ok(t) = std::str::from_utf8(stream.key()) {
@@ -105,44 +120,78 @@ impl SearchIndex {
                 }
             }
         }
+        let average_fieldnorm = total_tokens as f32 / total_docs.max(1) as f32;
+        let mut scores: HashMap<String, Vec<(u32, f32)>> = HashMap::with_capacity(doc_freqs.len());
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let inverted = seg.inverted_index(text)?;
+            let norms = seg.get_fieldnorms_reader(text)?;
+            let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                let Ok(t) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let df = doc_freqs.get(t).copied().unwrap_or(0);
+                let weight = Bm25Weight::for_one_term_without_explain(u64::from(df), total_docs, average_fieldnorm);
+                let mut postings = inverted
+                    .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)
+                    .map_err(tantivy::TantivyError::from)?;
+                let list = scores.entry(t.to_string()).or_default();
+                while postings.doc() != TERMINATED {
+                    let doc = postings.doc();
+                    let addr = DocAddress::new(ord as u32, doc);
+                    if let Some(p) = pids.of(addr) {
+                        list.push((p as u32, weight.score(norms.fieldnorm_id(doc), postings.term_freq())));
+                    }
+                    postings.advance();
+                }
+            }
+        }
+        let terms = scores
+            .into_iter()
+            .map(|(t, mut list)| {
+                list.sort_unstable_by_key(|(p, _)| *p);
+                let doc_freq = doc_freqs.get(&t).copied().unwrap_or(0);
+                let scores = list.into_boxed_slice();
+                (t, TermScores { doc_freq, scores })
+            })
+            .collect();
         Ok(SearchIndex {
-            reader,
-            text,
-            year,
-            pids,
-            doc_freqs,
+            terms,
+            years: passages.iter().map(|(y, _)| *y).collect(),
         })
     }
 
     /// In how many passages `term` occurs.
     pub fn doc_freq(&self, term: &str) -> u64 {
-        self.doc_freqs.get(term).map_or(0, |n| u64::from(*n))
+        self.terms.get(term).map_or(0, |t| u64::from(t.doc_freq))
     }
 
     /// Passages matching any of `terms` (already tokenized), best first, with
-    /// their BM25 scores; only `year`'s when given.
+    /// their BM25 scores (the sum over the terms, a term listed twice
+    /// counting twice); only `year`'s when given. Equal scores keep passage
+    /// order.
     pub fn search(&self, terms: &[String], year: Option<i32>, limit: usize) -> Vec<(usize, f32)> {
         if terms.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let text_query: Box<dyn Query> = Box::new(any_term(self.text, terms));
-        let query: Box<dyn Query> = match year {
-            Some(y) => {
-                let filter = TermQuery::new(Term::from_field_u64(self.year, y as u64), IndexRecordOption::Basic);
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, text_query),
-                    (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(filter), 0.0))),
-                ]))
+        let mut sum: Vec<f32> = vec![0.0; self.years.len()];
+        let mut matched: Vec<bool> = vec![false; self.years.len()];
+        for t in terms {
+            let Some(ts) = self.terms.get(t.as_str()) else {
+                continue;
+            };
+            for &(p, score) in ts.scores.iter() {
+                sum[p as usize] += score;
+                matched[p as usize] = true;
             }
-            None => text_query,
-        };
-        let searcher = self.reader.searcher();
-        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()) else {
-            return Vec::new();
-        };
-        top.into_iter()
-            .filter_map(|(score, addr)| Some((self.pids.of(addr)?, score)))
-            .collect()
+        }
+        let mut hits: Vec<(usize, f32)> = (0..self.years.len())
+            .filter(|&p| matched[p] && year.is_none_or(|y| self.years[p] == y))
+            .map(|p| (p, sum[p]))
+            .collect();
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.truncate(limit);
+        hits
     }
 }
 

@@ -271,11 +271,13 @@ pub fn national_slogans_for(lang: Lang, region: &str) -> String {
     }
 }
 
-/// The date a notice was printed by the issuing office.
-pub fn printed(lang: Lang, date: &str) -> String {
-    match lang {
-        Lang::Zh => format!("发文机关印发日期：{date}"),
-        Lang::En => format!("Printed by the issuing office on {date}"),
+/// The issuing office's printing line of a notice, quoted (it ends the text).
+pub fn printed(lang: Lang, office: Option<&str>, line: &str) -> String {
+    match (lang, office) {
+        (Lang::Zh, Some(office)) => format!("印发：{office} {line}"),
+        (Lang::Zh, None) => format!("印发：{line}"),
+        (Lang::En, Some(office)) => format!("Printed by {office}: {line}"),
+        (Lang::En, None) => format!("Printed: {line}"),
     }
 }
 

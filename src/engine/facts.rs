@@ -43,10 +43,12 @@ impl Engine {
                     }
                     None => missing.push(msg::no_date(q.lang, &notice.title)),
                 }
-                // The date the issuing office printed it (`2019年8月23日印发`).
-                if let Some((i, date)) = &self.notice_facts[n].printed {
-                    let text = msg::printed(q.lang, date);
-                    let start = text.len() - date.len();
+                // The issuing office's printing line, quoted
+                // (`市场监管总局办公厅 2019年8月23日印发`).
+                if let Some((i, office)) = &self.notice_facts[n].printed {
+                    let line = self.passages[*i].text.trim();
+                    let text = msg::printed(q.lang, office.as_deref(), line);
+                    let start = text.len() - line.len();
                     blocks.push(Block {
                         highlights: std::iter::once(start..text.len()).collect(),
                         text,
@@ -240,8 +242,9 @@ pub(super) fn stated_counts(passages: &[Passage]) -> Vec<StatedCount> {
 /// What a notice says of itself, found once at load.
 #[derive(Debug, Clone, Default)]
 pub(super) struct NoticeFacts {
-    /// The passage and date of its `…年…月…日印发` line.
-    pub printed: Option<(usize, String)>,
+    /// The passage of its `…年…月…日印发` line, and the office named just
+    /// above it (`市场监管总局办公厅`), if any.
+    pub printed: Option<(usize, Option<String>)>,
     /// The document numbers its passages mention, first mention of each,
     /// in order, with the passage.
     pub mentioned: Vec<(usize, String)>,
@@ -253,8 +256,14 @@ pub(super) fn notice_facts(notices: usize, passages: &[Passage]) -> Vec<NoticeFa
     for (i, p) in passages.iter().enumerate() {
         let f = &mut facts[p.notice];
         if f.printed.is_none() {
-            if let Some(c) = PRINTED.captures(&p.compact) {
-                f.printed = Some((i, format!("{}年{}月{}日", &c[1], &c[2], &c[3])));
+            if PRINTED.is_match(&p.compact) {
+                let office = i
+                    .checked_sub(1)
+                    .map(|j| &passages[j])
+                    .filter(|above| above.notice == p.notice && above.compact.chars().count() <= 24)
+                    .filter(|above| OFFICE.is_match(&above.compact))
+                    .map(|above| above.compact.clone());
+                f.printed = Some((i, office));
             }
         }
         for m in DOC_NUMBER_IN_TEXT.find_iter(&p.text) {

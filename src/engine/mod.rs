@@ -114,6 +114,8 @@ const SNIPPET_CHARS: usize = 220;
 const STRONG_IDF: f32 = 3.0;
 
 static PRINTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})年0?(\d{1,2})月0?(\d{1,2})日印发$").unwrap());
+/// The name of an office that prints a notice (`市场监管总局办公厅`).
+static OFFICE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\p{Han}{2,20}(?:办公厅|办公室|秘书处)$").unwrap());
 static WRITING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:写|创作|编写|编|拟|起草|生成|设计|想)\s*(?:一|几|个|首|篇|条|段|份|些)|帮我写|给我写|请写|(?-u:\b)(?:write|compose|generate|create)(?-u:\b)").unwrap()
 });

@@ -36,7 +36,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Date,
             words: re(
-                r"什么时候|什么时间|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久|(?-u:\b)when(?-u:\b)|(?-u:\b)deadline(?-u:\b)|(?-u:\b)by what date(?-u:\b)",
+                r"什么时候|什么时间|时间节点|时间点|时限|啥时候?|几时|最晚|最迟|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久|(?-u:\b)when(?-u:\b)|(?-u:\b)deadline(?-u:\b)|(?-u:\b)by what date(?-u:\b)",
             ),
             answer: re(
                 r"\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|中旬|上旬|下旬|初)|\d{4}\s*年\s*\d{1,2}\s*月|[前内]完成|月底前",
