@@ -60,19 +60,25 @@ pub struct Term {
 
 /// Tokenizes `text` in search mode; byte offsets point into `text`.
 pub fn terms(jieba: &Jieba, text: &str) -> Vec<Term> {
-    // jieba reports char offsets; map them to byte offsets.
-    let mut byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-    byte_at.push(text.len());
     jieba
         .tokenize(text, TokenizeMode::Search, true)
         .into_iter()
         .filter(|t| keep(t.word))
         .map(|t| Term {
-            text: t.word.to_lowercase(),
-            from: byte_at[t.start],
-            to: byte_at[t.end],
+            text: lower(t.word),
+            from: t.byte_start,
+            to: t.byte_end,
         })
         .collect()
+}
+
+/// `word` in lower case; Chinese words (no upper case) are only copied.
+fn lower(word: &str) -> String {
+    if word.chars().any(char::is_uppercase) {
+        word.to_lowercase()
+    } else {
+        word.to_string()
+    }
 }
 
 /// The tantivy tokenizer.

@@ -36,14 +36,36 @@ impl Engine {
             }
             let head: String = chars[start..i - 2].iter().collect();
             let tail: String = chars[i - 2..=i].iter().collect();
-            let near = Regex::new(&format!("{}.{{0,6}}{}", regex::escape(&head), regex::escape(&tail)));
-            if near.is_ok_and(|r| r.is_match(&self.corpus)) {
+            if near(&self.corpus, &head, &tail) {
                 continue;
             }
             return Some(name);
         }
         None
     }
+}
+
+/// Whether `text` holds `head`, then at most six characters of one line,
+/// then `tail` (`质量开放日` is near `质量…开放日`).
+fn near(text: &str, head: &str, tail: &str) -> bool {
+    text.match_indices(head).any(|(at, _)| {
+        let rest = &text[at + head.len()..];
+        let mut gaps = rest.char_indices();
+        for _ in 0..=6 {
+            match gaps.next() {
+                Some((b, c)) => {
+                    if rest[b..].starts_with(tail) {
+                        return true;
+                    }
+                    if c == '\n' {
+                        return false;
+                    }
+                }
+                None => return false,
+            }
+        }
+        false
+    })
 }
 
 /// Whether `text` names a province or city (`中国质量（成都）大会`), or a

@@ -2,7 +2,7 @@
 //! (`什么时候` wants a date, `在哪` a place, `谁` an organisation, `多少` a
 //! number, `叫什么` a name), and whether a sentence holds such an answer.
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -87,10 +87,15 @@ pub fn read(norm: &str) -> (Option<Asks>, Vec<Range<usize>>) {
 
 /// [`read`] with the lower-cased text at hand.
 pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<usize>>) {
+    // One pass finds which kinds' asking words occur; only those are
+    // searched for their places.
+    static WORDS: LazyLock<RegexSet> =
+        LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|p| p.words.as_str())).expect("built-in patterns"));
     let hay = if lower.len() == norm.len() { lower } else { norm };
     let mut asks = None;
     let mut ranges = Vec::new();
-    for p in PATTERNS.iter() {
+    for i in WORDS.matches(hay).iter() {
+        let p = &PATTERNS[i];
         for m in p.words.find_iter(hay) {
             asks.get_or_insert(p.asks);
             ranges.push(m.range());

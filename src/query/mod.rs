@@ -121,23 +121,42 @@ pub fn fold_width(text: &str) -> String {
 /// Simplified, half-width (except Chinese punctuation), without control
 /// characters, truncated.
 pub fn normalize(q: &str) -> String {
+    use std::borrow::Cow;
     static TAG: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][^<>]{0,60}>").unwrap());
-    let head: String = q.chars().take(MAX_CHARS * 2).collect();
-    let untagged = TAG.replace_all(&head, " ");
-    let cleaned: String = untagged.chars().filter(|c| !c.is_control()).collect();
-    let mut folded = String::with_capacity(cleaned.len());
-    for piece in cleaned.split_inclusive(CHINESE_PUNCTUATION) {
-        match piece.strip_suffix(CHINESE_PUNCTUATION) {
-            Some(body) => {
-                folded.push_str(&fold_width(body));
-                folded.push_str(&piece[body.len()..]);
+    let head = chars_prefix(q, MAX_CHARS * 2);
+    let untagged = TAG.replace_all(head, " ");
+    let cleaned: Cow<str> = if untagged.chars().any(char::is_control) {
+        Cow::Owned(untagged.chars().filter(|c| !c.is_control()).collect())
+    } else {
+        untagged
+    };
+    let folded: Cow<str> = match unicode_normalization::is_nfkc_quick(cleaned.chars()) {
+        // Nothing to fold, so no Chinese punctuation either.
+        unicode_normalization::IsNormalized::Yes => cleaned,
+        _ => {
+            let mut folded = String::with_capacity(cleaned.len());
+            for piece in cleaned.split_inclusive(CHINESE_PUNCTUATION) {
+                match piece.strip_suffix(CHINESE_PUNCTUATION) {
+                    Some(body) => {
+                        folded.push_str(&fold_width(body));
+                        folded.push_str(&piece[body.len()..]);
+                    }
+                    None => folded.push_str(&fold_width(piece)),
+                }
             }
-            None => folded.push_str(&fold_width(piece)),
+            Cow::Owned(folded)
         }
+    };
+    fast2s::convert(chars_prefix(&folded, MAX_CHARS))
+}
+
+/// The first `n` characters of `text`.
+fn chars_prefix(text: &str, n: usize) -> &str {
+    match text.char_indices().nth(n) {
+        Some((b, _)) => &text[..b],
+        None => text,
     }
-    let truncated: String = folded.chars().take(MAX_CHARS).collect();
-    fast2s::convert(&truncated)
 }
 
 fn is_han(c: char) -> bool {
