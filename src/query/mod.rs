@@ -112,10 +112,22 @@ const CHINESE_PUNCTUATION: [char; 7] = ['（', '）', '：', '，', '！', '？'
 /// full-width digits, letters and signs to ASCII (`２０２４` → `2024`), the
 /// ideographic space to a space, compatibility ideographs to the unified ones.
 pub fn fold_width(text: &str) -> String {
+    if text.chars().all(nfkc_stable) {
+        return text.to_string();
+    }
     match unicode_normalization::is_nfkc_quick(text.chars()) {
         unicode_normalization::IsNormalized::Yes => text.to_string(),
         _ => text.nfkc().collect(),
     }
+}
+
+/// Characters NFKC leaves as they are that most questions consist of
+/// (ASCII, the unified ideographs, the usual Chinese quotes and brackets),
+/// checked before the general (table) test.
+fn nfkc_stable(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3001}'..='\u{3003}' | '\u{3007}'..='\u{3011}' | '\u{3014}'..='\u{301b}')
+        || matches!(c, '‘' | '’' | '“' | '”' | '—' | '·')
 }
 
 /// Simplified, half-width (except Chinese punctuation), without control
@@ -131,10 +143,12 @@ pub fn normalize(q: &str) -> String {
     } else {
         untagged
     };
-    let folded: Cow<str> = match unicode_normalization::is_nfkc_quick(cleaned.chars()) {
+    let stable = cleaned.chars().all(nfkc_stable)
+        || unicode_normalization::is_nfkc_quick(cleaned.chars()) == unicode_normalization::IsNormalized::Yes;
+    let folded: Cow<str> = match stable {
         // Nothing to fold, so no Chinese punctuation either.
-        unicode_normalization::IsNormalized::Yes => cleaned,
-        _ => {
+        true => cleaned,
+        false => {
             let mut folded = String::with_capacity(cleaned.len());
             for piece in cleaned.split_inclusive(CHINESE_PUNCTUATION) {
                 match piece.strip_suffix(CHINESE_PUNCTUATION) {
@@ -287,7 +301,10 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         covered.push(r);
         d
     });
-    let toks: Vec<Term> = tokenizer::terms(jieba, &norm)
+    // One cut gives both the words with their parts of speech and the
+    // search-mode tokens (the index's words and their parts).
+    let tags = jieba.tag(&norm, true);
+    let toks: Vec<Term> = tokenizer::search_terms(jieba, &tags)
         .into_iter()
         .flat_map(|t| guessed_apart(jieba, t))
         .collect();
@@ -383,7 +400,6 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     // conjunctions, particles, prepositions, modal words, interjections,
     // onomatopoeia and locatives (`最后`, `到底`, `那边`, `还是`) carry no
     // content, whatever the stop list says.
-    let tags = jieba.tag(&norm, false);
     let function_words: Vec<&str> = tags
         .iter()
         .filter(|t| {
