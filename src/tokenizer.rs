@@ -2,7 +2,7 @@
 //! also yields 广东), dropping punctuation and whitespace, lower-casing ASCII.
 //! The same [`terms`] function tokenizes questions, so index and query agree.
 
-use jieba_rs::{Jieba, Tag, TokenizeMode};
+use jieba_rs::{Jieba, TokenizeMode};
 use std::sync::Arc;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -70,54 +70,6 @@ pub fn terms(jieba: &Jieba, text: &str) -> Vec<Term> {
             to: t.byte_end,
         })
         .collect()
-}
-
-/// The search-mode tokens of a text already cut and tagged by
-/// `jieba.tag(text, true)`: exactly what [`terms`] gives for that text, so
-/// a question is cut once for both its words and their parts of speech.
-/// Like jieba's search mode, a word of more than two characters also gives
-/// its two-character dictionary words, one of more than three its
-/// three-character ones, and a word joined by `.`, `_` or `-` its parts of
-/// two or more characters with a letter.
-pub fn search_terms(jieba: &Jieba, tags: &[Tag<'_>]) -> Vec<Term> {
-    let mut out = Vec::with_capacity(tags.len() * 2);
-    let mut push = |word: &str, from: usize| {
-        if keep(word) {
-            out.push(Term {
-                text: lower(word),
-                from,
-                to: from + word.len(),
-            });
-        }
-    };
-    for t in tags {
-        let word = t.word;
-        if word.bytes().any(|b| matches!(b, b'.' | b'_' | b'-')) {
-            let mut offset = 0;
-            for part in word.split(['.', '_', '-']) {
-                if part.len() >= 2 && part.bytes().any(|b| b.is_ascii_alphabetic()) {
-                    push(part, t.byte_start + offset);
-                }
-                offset += part.len() + 1;
-            }
-        }
-        let chars = t.end - t.start;
-        if chars > 2 {
-            let at: Vec<usize> = word.char_indices().map(|(b, _)| b).chain([word.len()]).collect();
-            for len in [2, 3] {
-                if chars > len {
-                    for i in 0..=chars - len {
-                        let gram = &word[at[i]..at[i + len]];
-                        if jieba.has_word(gram) {
-                            push(gram, t.byte_start + at[i]);
-                        }
-                    }
-                }
-            }
-        }
-        push(word, t.byte_start);
-    }
-    out
 }
 
 /// `word` in lower case; Chinese words (no upper case) are only copied.
@@ -193,19 +145,6 @@ mod tests {
 
     static JIEBA: LazyLock<Jieba> =
         LazyLock::new(|| build_jieba(["住房和城乡建设部", "质量月", "质量强国"], ["文化润疆", "建设质量强国"]));
-
-    #[test]
-    fn search_terms_of_the_tags_are_the_search_mode_terms() {
-        let texts = [
-            "2024年全国“质量月”：广东省召开大会，中华人民共和国住房和城乡建设部",
-            "新疆生产建设兵团开展WES-5.4.5型号检测、qc_group活动和文化润疆",
-            "结束后要交总结来着？ABC质量管理体系认证，北京市\r\n上海",
-        ];
-        for text in texts {
-            let tags = JIEBA.tag(text, true);
-            assert_eq!(search_terms(&JIEBA, &tags), terms(&JIEBA, text), "{text}");
-        }
-    }
 
     #[test]
     fn offsets_are_byte_offsets_into_the_input() {

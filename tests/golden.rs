@@ -401,18 +401,3 @@ fn mechanisms_of_the_fourth_round() {
         &["第三届中国质量奖"],
     );
 }
-
-#[test]
-fn a_question_cut_once_gives_the_index_words() {
-    // `understand` takes the search-mode tokens from one tagged cut; they
-    // must be the words the index holds, for every passage of the corpus.
-    let jieba = ENGINE.jieba();
-    for text in ENGINE.passage_texts() {
-        let tags = jieba.tag(text, true);
-        assert_eq!(
-            qmbot::tokenizer::search_terms(&jieba, &tags),
-            qmbot::tokenizer::terms(&jieba, text),
-            "{text}"
-        );
-    }
-}

@@ -301,10 +301,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         covered.push(r);
         d
     });
-    // One cut gives both the words with their parts of speech and the
-    // search-mode tokens (the index's words and their parts).
-    let tags = jieba.tag(&norm, true);
-    let toks: Vec<Term> = tokenizer::search_terms(jieba, &tags)
+    let toks: Vec<Term> = tokenizer::terms(jieba, &norm)
         .into_iter()
         .flat_map(|t| guessed_apart(jieba, t))
         .collect();
@@ -400,6 +397,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     // conjunctions, particles, prepositions, modal words, interjections,
     // onomatopoeia and locatives (`最后`, `到底`, `那边`, `还是`) carry no
     // content, whatever the stop list says.
+    let tags = jieba.tag(&norm, false);
     let function_words: Vec<&str> = tags
         .iter()
         .filter(|t| {
