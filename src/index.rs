@@ -12,6 +12,7 @@
 
 use crate::error::Result;
 use crate::tokenizer::{self, JiebaTokenizer};
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use jieba_rs::Jieba;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -62,10 +63,25 @@ pub struct SearchIndex {
     years: Vec<i32>,
 }
 
-/// One term's document frequency and its score in each passage that holds it.
+/// One term's document frequency, its score in each passage that holds it
+/// as a word, and every passage whose text holds it anywhere.
 struct TermScores {
     doc_freq: u32,
     scores: Box<[(u32, f32)]>,
+    /// A bit per passage: the lower-cased text holds the term as a
+    /// substring (inside a longer word too: `质量奖` in `中国质量奖`).
+    within: Box<[u64]>,
+}
+
+/// A set of passages, one bit each (see [`SearchIndex::passages_holding`]).
+#[derive(Debug, Clone, Copy)]
+pub struct PassageSet<'a>(&'a [u64]);
+
+impl PassageSet<'_> {
+    /// Whether passage `pid` is in the set.
+    pub fn contains(self, pid: usize) -> bool {
+        self.0.get(pid / 64).is_some_and(|w| w >> (pid % 64) & 1 == 1)
+    }
 }
 
 /// Where each document came from: the value of a fast `u64` field (the
@@ -146,19 +162,51 @@ impl SearchIndex {
                 }
             }
         }
-        let terms = scores
+        // Where each word of the vocabulary stands in the passages' text,
+        // inside longer words too: one pass of an automaton of all the
+        // words over every passage.
+        let words: Vec<String> = scores.keys().cloned().collect();
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&words)
+            .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+        let blocks = passages.len().div_ceil(64);
+        let mut within = vec![0u64; words.len() * blocks];
+        for (p, (_, text)) in passages.iter().enumerate() {
+            let lower = text.to_ascii_lowercase();
+            for m in automaton.find_overlapping_iter(&lower) {
+                within[m.pattern().as_usize() * blocks + p / 64] |= 1 << (p % 64);
+            }
+        }
+        let terms = words
             .into_iter()
-            .map(|(t, mut list)| {
+            .enumerate()
+            .map(|(w, t)| {
+                let mut list = scores.remove(&t).unwrap_or_default();
                 list.sort_unstable_by_key(|(p, _)| *p);
                 let doc_freq = doc_freqs.get(&t).copied().unwrap_or(0);
                 let scores = list.into_boxed_slice();
-                (t, TermScores { doc_freq, scores })
+                let within = within[w * blocks..(w + 1) * blocks].into();
+                (
+                    t,
+                    TermScores {
+                        doc_freq,
+                        scores,
+                        within,
+                    },
+                )
             })
             .collect();
         Ok(SearchIndex {
             terms,
             years: passages.iter().map(|(y, _)| *y).collect(),
         })
+    }
+
+    /// The passages whose lower-cased text holds `term` anywhere; none when
+    /// `term` is no word of the index (then ask the text itself).
+    pub fn passages_holding(&self, term: &str) -> Option<PassageSet<'_>> {
+        self.terms.get(term).map(|t| PassageSet(&t.within))
     }
 
     /// In how many passages `term` occurs.

@@ -8,6 +8,7 @@
 //! name for 叫什么 …); the best sentence leads the reply.
 
 use super::*;
+use crate::index::{PassageSet, SearchIndex};
 use crate::query::asks;
 use std::ops::Range;
 
@@ -29,7 +30,7 @@ struct Hit {
 }
 
 /// The question's search terms and how much each weighs in coverage.
-struct Weighted {
+struct Weighted<'a> {
     terms: Vec<String>,
     /// The idf of each term (a body's name stems share one body's weight).
     weights: Vec<f32>,
@@ -37,8 +38,11 @@ struct Weighted {
     /// `中国质量奖`), the longer one and the part's share of it: a compound
     /// is one thing asked about, and its parts earn only their share of it.
     parent: Vec<Option<(usize, f32)>>,
-    /// One substring searcher per term, built once per question (coverage
-    /// is asked of every candidate passage and sentence).
+    /// For each term the index knows, the passages whose text holds it
+    /// (found at load); a passage's coverage is then a lookup.
+    within: Vec<Option<PassageSet<'a>>>,
+    /// One substring searcher per term, built once per question, for the
+    /// terms the index does not know and for sentences.
     finders: Vec<memchr::memmem::Finder<'static>>,
     /// The weight of the whole question.
     total: f32,
@@ -47,8 +51,8 @@ struct Weighted {
 /// Up to this many terms, coverage keeps its credits on the stack.
 const STACK_TERMS: usize = 48;
 
-impl Weighted {
-    fn new(terms: Vec<String>, weights: Vec<f32>, parents: Vec<Option<usize>>) -> Weighted {
+impl<'a> Weighted<'a> {
+    fn new(index: &'a SearchIndex, terms: Vec<String>, weights: Vec<f32>, parents: Vec<Option<usize>>) -> Weighted<'a> {
         let parent: Vec<Option<(usize, f32)>> = terms
             .iter()
             .zip(&parents)
@@ -60,6 +64,7 @@ impl Weighted {
             .filter(|(_, p)| p.is_none())
             .map(|(w, _)| *w)
             .sum();
+        let within = terms.iter().map(|t| index.passages_holding(t)).collect();
         let finders = terms
             .iter()
             .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
@@ -68,14 +73,31 @@ impl Weighted {
             terms,
             weights,
             parent,
+            within,
             finders,
             total,
         }
     }
 
-    /// The idf-weighted share of the question that `text` (lower case)
-    /// contains.
-    fn coverage(&self, text: &str) -> f32 {
+    /// The idf-weighted share of the question that passage `pid` (its
+    /// lower-cased text `lower`) contains.
+    fn passage_coverage(&self, pid: usize, lower: &str) -> f32 {
+        self.coverage(|i| match self.within[i] {
+            Some(set) => set.contains(pid),
+            None => self.finders[i].find(lower.as_bytes()).is_some(),
+        })
+    }
+
+    /// The share of the question that a sentence (lower case) of passage
+    /// `pid` contains; a term the passage lacks is not looked for.
+    fn sentence_coverage(&self, pid: usize, sentence: &str) -> f32 {
+        self.coverage(|i| {
+            self.within[i].is_none_or(|set| set.contains(pid)) && self.finders[i].find(sentence.as_bytes()).is_some()
+        })
+    }
+
+    /// The idf-weighted share of the question whose terms are `present`.
+    fn coverage(&self, present: impl Fn(usize) -> bool) -> f32 {
         if self.total <= 0.0 {
             return 0.0;
         }
@@ -87,9 +109,8 @@ impl Weighted {
             heap.resize(self.terms.len(), 0.0);
             &mut heap
         };
-        let hay = text.as_bytes();
-        for (i, f) in self.finders.iter().enumerate() {
-            if f.find(hay).is_none() {
+        for i in 0..self.terms.len() {
+            if !present(i) {
                 continue;
             }
             match self.parent[i] {
@@ -105,7 +126,7 @@ impl Engine {
     /// The question's search terms with their weights: its content words
     /// (idf), and the stems of the bodies it names, which share one body's
     /// weight (`广东省` and `广东` are one thing asked about, not two).
-    fn search_terms(&self, q: &Question) -> Weighted {
+    fn search_terms(&self, q: &Question) -> Weighted<'_> {
         let mut terms = q.terms.clone();
         // A word the notices never use weighs most when it is a thing asked
         // about (`奖金`), and little when it only asks (`算不算`, `能领`).
@@ -137,7 +158,7 @@ impl Engine {
                 terms.push(t.clone());
             }
         }
-        Weighted::new(terms, weights, parent)
+        Weighted::new(&self.index, terms, weights, parent)
     }
 
     pub(super) fn search(&self, q: &Question, year: Option<i32>) -> Answer {
@@ -161,7 +182,7 @@ impl Engine {
             .filter(|(pid, _)| !matches!(self.passages[*pid].kind, Kind::Meta | Kind::Table))
             .map(|(pid, bm25)| {
                 let p = &self.passages[pid];
-                let coverage = weighted.coverage(&p.lower);
+                let coverage = weighted.passage_coverage(pid, &p.lower);
                 let kind_weight = match p.kind {
                     Kind::Contact => 0.5,
                     Kind::Slogan | Kind::Theme => 0.9,
@@ -316,7 +337,7 @@ impl Engine {
             let text = &p.text[r.clone()];
             // Same byte offsets: the passage is lower-cased in ASCII only.
             let lower = &p.lower[r.clone()];
-            let mut quality = weighted.coverage(lower);
+            let mut quality = weighted.sentence_coverage(pid, lower);
             if q.asks.is_some_and(|a| holds & a.bit() != 0) {
                 quality += ANSWER_KIND_BONUS;
             }
