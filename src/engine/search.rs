@@ -175,6 +175,11 @@ impl Engine {
             return self.not_found(q, msg::not_found(q.lang));
         }
         let newest = self.latest_year().unwrap_or_default();
+        let phrases: Vec<memchr::memmem::Finder<'_>> = q
+            .phrases
+            .iter()
+            .map(|ph| memchr::memmem::Finder::new(ph.as_bytes()))
+            .collect();
         let mut hits: Vec<Hit> = self
             .index
             .search(terms, year, 40)
@@ -188,12 +193,12 @@ impl Engine {
                     Kind::Slogan | Kind::Theme => 0.9,
                     _ => 1.0,
                 };
-                let phrase = if q.phrases.iter().any(|ph| p.compact.contains(ph.as_str())) {
+                let phrase = if phrases.iter().any(|ph| ph.find(p.compact.as_bytes()).is_some()) {
                     2.0
                 } else {
                     1.0
                 };
-                let number = if counting && p.text.chars().any(|c| c.is_ascii_digit()) {
+                let number = if counting && p.text.bytes().any(|b| b.is_ascii_digit()) {
                     1.5
                 } else {
                     1.0
@@ -223,7 +228,11 @@ impl Engine {
                 let issuer = n.issuer.as_deref().unwrap_or_default();
                 p.who.iter().any(|w| w == &ent.name)
                     || stems.iter().any(|s| {
-                        p.lower.contains(s.as_str()) || n.title.contains(s.as_str()) || issuer.contains(s.as_str())
+                        let in_text = match self.index.passages_holding(s) {
+                            Some(set) => set.contains(h.pid),
+                            None => p.lower.contains(s.as_str()),
+                        };
+                        in_text || n.title.contains(s.as_str()) || issuer.contains(s.as_str())
                     })
             });
         }
@@ -260,7 +269,7 @@ impl Engine {
         // Sentence evidence: re-rank the best passages by their best sentence.
         hits.truncate(SENTENCE_POOL);
         for h in hits.iter_mut() {
-            let (sentence, quality) = self.best_sentence(q, h.pid, &weighted);
+            let (sentence, quality) = self.best_sentence(q, h.pid, &weighted, &phrases);
             h.sentence = sentence;
             h.score = h.score / best * (0.5 + quality);
         }
@@ -328,11 +337,20 @@ impl Engine {
     /// The sentence of passage `pid` that best answers `q`, and how well
     /// (coverage of the question's terms, plus a bonus when it holds the
     /// kind of answer asked for or one of the question's phrases).
-    fn best_sentence(&self, q: &Question, pid: usize, weighted: &Weighted) -> (Option<Range<usize>>, f32) {
+    fn best_sentence(
+        &self,
+        q: &Question,
+        pid: usize,
+        weighted: &Weighted,
+        phrases: &[memchr::memmem::Finder<'_>],
+    ) -> (Option<Range<usize>>, f32) {
         let p = &self.passages[pid];
         let mut best: (Option<Range<usize>>, f32) = (None, 0.0);
         // Phrases of the question this passage holds at all.
-        let phrases: Vec<&String> = q.phrases.iter().filter(|ph| p.compact.contains(ph.as_str())).collect();
+        let phrases: Vec<&memchr::memmem::Finder<'_>> = phrases
+            .iter()
+            .filter(|ph| ph.find(p.compact.as_bytes()).is_some())
+            .collect();
         for (r, holds) in p.sentences.iter().zip(&p.holds) {
             let text = &p.text[r.clone()];
             // Same byte offsets: the passage is lower-cased in ASCII only.
@@ -343,7 +361,7 @@ impl Engine {
             }
             if !phrases.is_empty() {
                 let flat = compact(text);
-                if phrases.iter().any(|ph| flat.contains(ph.as_str())) {
+                if phrases.iter().any(|ph| ph.find(flat.as_bytes()).is_some()) {
                     quality += 0.3;
                 }
             }
