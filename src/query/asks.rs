@@ -2,7 +2,7 @@
 //! (`什么时候` wants a date, `在哪` a place, `谁` an organisation, `多少` a
 //! number, `叫什么` a name), and whether a sentence holds such an answer.
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -23,7 +23,11 @@ pub enum Asks {
 
 struct Pattern {
     asks: Asks,
+    /// The Chinese asking words.
     words: Regex,
+    /// The English ones, on word boundaries (looked for only in a question
+    /// with Latin letters).
+    english: Regex,
     answer: Regex,
 }
 
@@ -36,33 +40,35 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Date,
             words: re(
-                r"什么时候|什么时间|时间节点|时间点|时限|啥时候?|几时|最晚|最迟|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久|(?-u:\b)when(?-u:\b)|(?-u:\b)deadline(?-u:\b)|(?-u:\b)by what date(?-u:\b)",
+                r"什么时候|什么时间|时间节点|时间点|时限|啥时候?|几时|最晚|最迟|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久",
             ),
+            english: re(r"(?-u:\b)when(?-u:\b)|(?-u:\b)deadline(?-u:\b)|(?-u:\b)by what date(?-u:\b)"),
             answer: re(
                 r"\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|中旬|上旬|下旬|初)|\d{4}\s*年\s*\d{1,2}\s*月|[前内]完成|月底前",
             ),
         },
         Pattern {
             asks: Asks::Place,
-            words: re(
-                r"哪里|在哪儿?|哪儿|什么地方|哪个城市|哪座城市|网址|网站|哪个平台|什么平台|(?-u:\b)where(?-u:\b)|(?-u:\b)website(?-u:\b)",
-            ),
+            words: re(r"哪里|在哪儿?|哪儿|什么地方|哪个城市|哪座城市|网址|网站|哪个平台|什么平台"),
+            english: re(r"(?-u:\b)where(?-u:\b)|(?-u:\b)website(?-u:\b)"),
             answer: re(
                 r"[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)(?-u:\b)|（\p{Han}{2,4}）|在\p{Han}{2,6}(?:举办|举行|召开)|网站|平台|官网",
             ),
         },
         Pattern {
             asks: Asks::Org,
-            words: re(
-                r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给|(?-u:\b)who(?-u:\b)|(?-u:\b)which (?:department|organi[sz]ation|body|office|agency|unit|ministry|bureau)(?-u:\b)",
+            words: re(r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给"),
+            english: re(
+                r"(?-u:\b)who(?-u:\b)|(?-u:\b)which (?:department|organi[sz]ation|body|office|agency|unit|ministry|bureau)(?-u:\b)",
             ),
             answer: re(r"\p{Han}{2,12}(?:部|总局|局|委员会|委|署|院|协会|联合会|中心|办公室|司)"),
         },
         Pattern {
             asks: Asks::Number,
             words: re(
-                r"多少\s*[个项种家次条类张名位届件批所人场期轮份篇]?|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]|(?-u:\b)how many(?-u:\b)|(?-u:\b)how much(?-u:\b)",
+                r"多少\s*[个项种家次条类张名位届件批所人场期轮份篇]?|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]",
             ),
+            english: re(r"(?-u:\b)how many(?-u:\b)|(?-u:\b)how much(?-u:\b)"),
             // A count, not a year or a date (`2023年9月` answers no `多少`).
             answer: re(
                 r"\d+(?:\.\d+)?\s*(?:[个项种家类条届次名人位件张批所幅万亿千百%％×x*]|余|多|周年)|[一二三四五六七八九十百]+周年|第\s*\d+\s*[届次]|第[一二三四五六七八九十百]+[届次]|[一二三四五六七八九十百两]+[个项种家类条届次名]",
@@ -71,8 +77,9 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Name,
             words: re(
-                r"叫什么名字|叫什么|什么名字|名称|什么会|什么大会|哪些论坛|什么论坛|哪个论坛|什么大赛|什么比赛|什么文件|签什么|签了什么|签署了什么|发布了什么|印发了什么|什么活动|哪些活动|(?-u:\b)which forum(?-u:\b)|(?-u:\b)name(?-u:\b)|(?-u:\b)called(?-u:\b)",
+                r"叫什么名字|叫什么|什么名字|名称|什么会|什么大会|哪些论坛|什么论坛|哪个论坛|什么大赛|什么比赛|什么文件|签什么|签了什么|签署了什么|发布了什么|印发了什么|什么活动|哪些活动",
             ),
+            english: re(r"(?-u:\b)which forum(?-u:\b)|(?-u:\b)name(?-u:\b)|(?-u:\b)called(?-u:\b)"),
             answer: re(
                 r"“[^”]{2,40}”|《[^》]{2,40}》|\p{Han}{2,16}(?:大会|论坛|大赛|竞赛|展|会议|承诺|倡议|宣言|活动周|宣传周|开放日)",
             ),
@@ -87,16 +94,13 @@ pub fn read(norm: &str) -> (Option<Asks>, Vec<Range<usize>>) {
 
 /// [`read`] with the lower-cased text at hand.
 pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<usize>>) {
-    // One pass finds which kinds' asking words occur; only those are
-    // searched for their places.
-    static WORDS: LazyLock<RegexSet> =
-        LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|p| p.words.as_str())).expect("built-in patterns"));
     let hay = if lower.len() == norm.len() { lower } else { norm };
+    let latin = hay.bytes().any(|b| b.is_ascii_alphabetic());
     let mut asks = None;
     let mut ranges = Vec::new();
-    for i in WORDS.matches(hay).iter() {
-        let p = &PATTERNS[i];
-        for m in p.words.find_iter(hay) {
+    for p in PATTERNS.iter() {
+        let english = latin.then(|| p.english.find_iter(hay));
+        for m in p.words.find_iter(hay).chain(english.into_iter().flatten()) {
             asks.get_or_insert(p.asks);
             ranges.push(m.range());
         }
