@@ -233,30 +233,28 @@ fn single_char_alias_ok(norm: &str, range: std::ops::Range<usize>, toks: &[Term]
 /// in `结束后要交`) is cut again by the dictionary alone, so a guess that
 /// spans two words does not stand as one unknown word; its lone characters
 /// are dropped.
-fn guessed_apart(jieba: &Jieba, t: Term) -> Vec<Term> {
+fn guessed_apart(jieba: &Jieba, t: Term, out: &mut Vec<Term>) {
     if t.text.chars().count() < 2
         || !t.text.chars().all(is_han)
         || jieba.has_word(&t.text)
         || STOP.contains(&t.text.as_str())
     {
-        return vec![t];
+        out.push(t);
+        return;
     }
     let mut at = t.from;
-    jieba
-        .cut(&t.text, false)
-        .into_iter()
-        .map(|w| {
-            let piece = Term {
-                text: w.word.to_string(),
-                from: at,
-                to: at + w.word.len(),
-            };
-            at += w.word.len();
-            piece
-        })
+    for w in jieba.cut(&t.text, false) {
+        let piece = Term {
+            text: w.word.to_string(),
+            from: at,
+            to: at + w.word.len(),
+        };
+        at += w.word.len();
         // A lone character of a guess (`来` of `来着`) is no word of its own.
-        .filter(|piece| piece.text.chars().count() >= 2)
-        .collect()
+        if piece.text.chars().count() >= 2 {
+            out.push(piece);
+        }
+    }
 }
 
 /// Maximal runs of Han characters outside `covered` (year, entities) and
@@ -301,10 +299,10 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         covered.push(r);
         d
     });
-    let toks: Vec<Term> = tokenizer::terms(jieba, &norm)
-        .into_iter()
-        .flat_map(|t| guessed_apart(jieba, t))
-        .collect();
+    let mut toks: Vec<Term> = Vec::new();
+    for t in tokenizer::terms(jieba, &norm) {
+        guessed_apart(jieba, t, &mut toks);
+    }
 
     // Entities: Chinese names, leftmost-longest, left to right without
     // overlap (新疆生产建设兵团 is not also 新疆); a one-character short name
@@ -425,14 +423,16 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         }
         let w = t.text.as_str();
         let lone_ascii = w.len() == 1 && w.is_ascii() || glossed_words.iter().any(|g| g == w);
-        let function = function_words.contains(&w) && glossary.synonyms(w).is_none();
+        // Tokens are lower case already.
+        let synonyms = glossary.synonyms(w);
+        let function = function_words.contains(&w) && synonyms.is_none();
         if STOP.contains(&w) || EN_STOP.contains(&w) || lone_ascii || function || w.chars().all(|c| c.is_ascii_digit())
         {
             continue;
         }
         // An everyday word is searched as the notices' words too (`照片` →
         // `图片`); the engine drops it where the notices never use it.
-        if let Some(formal) = glossary.synonyms(&w.to_lowercase()) {
+        if let Some(formal) = synonyms {
             everyday.push(w.to_string());
             for f in formal {
                 for ft in tokenizer::terms(jieba, f) {
