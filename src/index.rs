@@ -265,4 +265,61 @@ mod tests {
         assert!(idx.search(&["title:*".to_string()], None, 10).is_empty());
         Ok(())
     }
+
+    #[test]
+    fn scores_are_those_of_a_tantivy_boolean_query() -> Result<()> {
+        let jieba = Arc::new(tokenizer::build_jieba(["质量月", "金融标准"], []));
+        let texts = [
+            "市场监管总局召开质量月启动大会，发布质量月活动口号。",
+            "人民银行开展“金融标准 为民利企”主题质量月活动，质量提升。",
+            "海关总署开展跨境电商进口消费品质量安全风险监测。",
+            "质量",
+            "各地开展质量月活动，质量强国，质量强省，质量第一。",
+        ];
+        let docs: Vec<(i32, &str)> = texts.iter().map(|t| (2024, *t)).collect();
+        let idx = SearchIndex::build(&docs, jieba.clone())?;
+        // The same passages in a plain tantivy index, searched as tantivy would.
+        let mut builder = Schema::builder();
+        let text = jieba_text_field(&mut builder, "text");
+        let index = ram_index(builder.build(), jieba);
+        let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
+        for t in texts {
+            writer.add_document(doc!(text => t))?;
+        }
+        writer.commit()?;
+        let searcher = index.reader()?.searcher();
+        for terms in [
+            vec!["质量月"],
+            vec!["质量", "活动", "海关"],
+            vec!["质量", "质量"],
+            vec!["无此词"],
+        ] {
+            let terms: Vec<String> = terms.into_iter().map(String::from).collect();
+            let ours = idx.search(&terms, None, 10);
+            let top = searcher.search(
+                &any_term(text, &terms),
+                &tantivy::collector::TopDocs::with_limit(10).order_by_score(),
+            )?;
+            assert_eq!(ours.len(), top.len(), "{terms:?}");
+            for ((pid, score), (expected, addr)) in ours.iter().zip(&top) {
+                assert_eq!(*pid, addr.doc_id as usize, "{terms:?}");
+                assert!((score - expected).abs() < 1e-4, "{terms:?}: {score} vs {expected}");
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn passages_holding_a_word_include_those_with_it_inside_a_longer_word() -> Result<()> {
+        // Search mode offers only the two- and three-character parts of a
+        // word, so 质量强国 is no word of the first passage, but it is in it.
+        let jieba = Arc::new(tokenizer::build_jieba(["建设质量强国", "质量强国"], []));
+        let docs = [(2024, "全面建设质量强国"), (2024, "推进质量强国"), (2024, "海关总署")];
+        let idx = SearchIndex::build(&docs, jieba.clone())?;
+        assert!(!tokenizer::terms(&jieba, docs[0].1).iter().any(|t| t.text == "质量强国"));
+        let set = idx.passages_holding("质量强国").expect("a word of the index");
+        assert!(set.contains(0) && set.contains(1) && !set.contains(2));
+        assert!(idx.passages_holding("不在索引里").is_none());
+        Ok(())
+    }
 }

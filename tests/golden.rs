@@ -401,3 +401,22 @@ fn mechanisms_of_the_fourth_round() {
         &["第三届中国质量奖"],
     );
 }
+
+#[test]
+fn mechanisms_of_the_fifth_round() {
+    // `时间节点` asks for a date, as 什么时候 does; it is no content word
+    // the passage must hold.
+    check(
+        "福建2018年要求地方出台实施方案，时间节点是什么",
+        true,
+        Some(2018),
+        &["9月底前完成此项工作"],
+    );
+    // The printing line is quoted as the notice gives it, with its office.
+    check(
+        "2019年质量月的通知是哪天印发的",
+        true,
+        Some(2019),
+        &["市场监管总局办公厅", "2019年8月23日印发"],
+    );
+}

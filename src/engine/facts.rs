@@ -255,16 +255,14 @@ pub(super) fn notice_facts(notices: usize, passages: &[Passage]) -> Vec<NoticeFa
     let mut facts = vec![NoticeFacts::default(); notices];
     for (i, p) in passages.iter().enumerate() {
         let f = &mut facts[p.notice];
-        if f.printed.is_none() {
-            if PRINTED.is_match(&p.compact) {
-                let office = i
-                    .checked_sub(1)
-                    .map(|j| &passages[j])
-                    .filter(|above| above.notice == p.notice && above.compact.chars().count() <= 24)
-                    .filter(|above| OFFICE.is_match(&above.compact))
-                    .map(|above| above.compact.clone());
-                f.printed = Some((i, office));
-            }
+        if f.printed.is_none() && PRINTED.is_match(&p.compact) {
+            let office = i
+                .checked_sub(1)
+                .map(|j| &passages[j])
+                .filter(|above| above.notice == p.notice && above.compact.chars().count() <= 24)
+                .filter(|above| OFFICE.is_match(&above.compact))
+                .map(|above| above.compact.clone());
+            f.printed = Some((i, office));
         }
         for m in DOC_NUMBER_IN_TEXT.find_iter(&p.text) {
             let num = compact(m.as_str());
