@@ -115,41 +115,48 @@ impl Engine {
     /// Answers a question already understood (the conversation layer merges
     /// a follow-up into the question before this step).
     pub(super) fn answer_understood(&self, q: &Question) -> Answer {
-        let mut q = q.clone();
-        // English words the notices never use cannot be searched for.
-        let (terms, unknown_english) = self.known_terms(&q);
-        q.terms = terms;
+        // English words the notices never use cannot be searched for (the
+        // question is copied only when there are any).
+        let (terms, unknown_english) = self.known_terms(q);
+        let q: std::borrow::Cow<'_, Question> = if terms.len() == q.terms.len() {
+            std::borrow::Cow::Borrowed(q)
+        } else {
+            let mut q = q.clone();
+            q.terms = terms;
+            std::borrow::Cow::Owned(q)
+        };
+        let q: &Question = &q;
         let year = match q.year {
             YearRef::Explicit(y) | YearRef::Relative(y) => Some(y),
             YearRef::Latest => self.latest_year(),
             YearRef::None => None,
         };
-        if let Some(refusal) = self.refusal(&q, unknown_english) {
+        if let Some(refusal) = self.refusal(q, unknown_english) {
             let text = match refusal {
-                Refusal::Empty => return self.reply(&q, false, vec![Block::plain(msg::empty(q.lang))], Vec::new()),
+                Refusal::Empty => return self.reply(q, false, vec![Block::plain(msg::empty(q.lang))], Vec::new()),
                 Refusal::YearNotCovered(y, relative) => msg::year_not_covered(q.lang, y, relative),
                 Refusal::Writing => msg::no_writing(q.lang),
                 Refusal::OtherEvent(event) => msg::other_event(q.lang, &event),
                 Refusal::OffTopic => msg::not_found(q.lang),
             };
-            return self.not_found(&q, text);
+            return self.not_found(q, text);
         }
         // A document number names a notice, and so its year.
-        let doc = self.doc_number_notice(&q);
+        let doc = self.doc_number_notice(q);
         let year = year
             .or(doc.map(|(n, _)| self.notices[n].year))
-            .or_else(|| self.quoted_year(&q));
+            .or_else(|| self.quoted_year(q));
         let mut first_miss: Option<Answer> = None;
-        let routes = self.routes(&q, year, unknown_english);
+        let routes = self.routes(q, year, unknown_english);
         tracing::debug!(question = ?q, ?year, ?routes, "understood");
         for route in routes {
-            let a = self.run(route, &q, year);
+            let a = self.run(route, q, year);
             if a.found || !a.citations.is_empty() {
                 return a;
             }
             first_miss.get_or_insert(a);
         }
-        first_miss.unwrap_or_else(|| self.not_found(&q, msg::not_found(q.lang)))
+        first_miss.unwrap_or_else(|| self.not_found(q, msg::not_found(q.lang)))
     }
 
     fn refusal(&self, q: &Question, unknown_english: usize) -> Option<Refusal> {
