@@ -58,7 +58,7 @@ pub fn any_term(field: Field, terms: &[String]) -> BooleanQuery {
 pub struct SearchIndex {
     /// Per term: in how many passages it occurs, and its BM25 score in each
     /// of them (passage id, score), in passage order.
-    terms: HashMap<String, TermScores>,
+    terms: rustc_hash::FxHashMap<String, TermScores>,
     /// The year of each passage (the filter of [`SearchIndex::search`]).
     years: Vec<i32>,
 }
@@ -237,8 +237,13 @@ impl SearchIndex {
             .filter(|&p| matched[p] && year.is_none_or(|y| self.years[p] == y))
             .map(|p| (p, sum[p]))
             .collect();
-        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        hits.truncate(limit);
+        // Best first, ties by passage: only the first `limit` are ordered.
+        let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit - 1, order);
+            hits.truncate(limit);
+        }
+        hits.sort_unstable_by(order);
         hits
     }
 }

@@ -2,8 +2,8 @@
 //! also yields 广东), dropping punctuation and whitespace, lower-casing ASCII.
 //! The same [`terms`] function tokenizes questions, so index and query agree.
 
-use jieba_rs::{Jieba, TokenizeMode};
-use std::sync::Arc;
+use jieba_rs::{Jieba, Tag, TokenizeMode};
+use std::sync::{Arc, LazyLock};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// The name the tokenizer is registered under on every index.
@@ -44,7 +44,9 @@ fn holds_a_long_word(jieba: &Jieba, word: &str) -> bool {
 }
 
 fn keep(word: &str) -> bool {
-    word.chars().any(|c| c.is_alphanumeric())
+    // Most words are Chinese or ASCII: no Unicode table lookup for them.
+    word.chars()
+        .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_ascii_alphanumeric() || !c.is_ascii() && c.is_alphanumeric())
 }
 
 /// One token: the normalised word and its byte range in the input.
@@ -72,9 +74,133 @@ pub fn terms(jieba: &Jieba, text: &str) -> Vec<Term> {
         .collect()
 }
 
+/// A jieba with no dictionary: it cuts a run of characters by its HMM alone.
+static HMM_ONLY: LazyLock<Jieba> = LazyLock::new(Jieba::empty);
+
+/// A question's words from one jieba pass: the terms [`terms`] gives for
+/// `text` (the same words in the same order, with the same offsets) and the
+/// part of speech of each word of the dictionary cut.
+///
+/// jieba's HMM only joins what the dictionary route leaves as single
+/// characters, so the dictionary cut (which tagging does anyway) is cut
+/// again by the HMM only where such a run stands, and search mode's two-
+/// and three-character parts are looked up in the dictionary.
+pub fn analyse<'a>(jieba: &'a Jieba, text: &'a str) -> (Vec<Term>, Vec<Tag<'a>>) {
+    let tags = jieba.tag(text, false);
+    let mut out = Vec::with_capacity(tags.len() * 2);
+    let mut i = 0;
+    while i < tags.len() {
+        let mut j = i;
+        while j < tags.len() && single_step(jieba, tags[j].word) && (j == i || tags[j - 1].byte_end == tags[j].byte_start)
+        {
+            j += 1;
+        }
+        if j == i {
+            search_words(jieba, tags[i].word, tags[i].byte_start, &mut out);
+            i += 1;
+            continue;
+        }
+        let from = tags[i].byte_start;
+        let run = &text[from..tags[j - 1].byte_end];
+        if run.chars().nth(1).is_none() {
+            search_words(jieba, run, from, &mut out);
+        } else if jieba.has_word(run) {
+            for (b, c) in run.char_indices() {
+                search_words(jieba, &run[b..b + c.len_utf8()], from + b, &mut out);
+            }
+        } else {
+            for t in HMM_ONLY.cut(run, true) {
+                search_words(jieba, t.word, from + t.byte_start, &mut out);
+            }
+        }
+        i = j;
+    }
+    (out, tags)
+}
+
+/// Whether jieba's dictionary route took `word` as single characters: one
+/// character of a dictionary block, or a run of ASCII letters and digits
+/// the route joined (not a dictionary word).
+fn single_step(jieba: &Jieba, word: &str) -> bool {
+    let mut chars = word.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => in_block(c),
+        (Some(_), Some(_)) => word.bytes().all(|b| b.is_ascii_alphanumeric()) && !jieba.has_word(word),
+        _ => false,
+    }
+}
+
+/// The characters jieba cuts by dictionary (its default block class).
+fn in_block(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2A6DF}'
+        | '\u{2A700}'..='\u{2EBEF}'
+        | '\u{2F800}'..='\u{2FA1F}')
+        || c.is_ascii_alphanumeric()
+        || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
+}
+
+/// Search mode's words for one word of the cut at byte `at`: the parts of
+/// an identifier joined by `.`, `_` or `-`, its two- and three-character
+/// dictionary words, then the word itself.
+fn search_words(jieba: &Jieba, word: &str, at: usize, out: &mut Vec<Term>) {
+    let mut push = |w: &str, from: usize| {
+        if keep(w) {
+            out.push(Term {
+                text: lower(w),
+                from,
+                to: from + w.len(),
+            });
+        }
+    };
+    if word.bytes().any(|b| matches!(b, b'.' | b'_' | b'-')) {
+        let mut offset = 0;
+        for part in word.split(['.', '_', '-']) {
+            if part.len() >= 2 && part.bytes().any(|b| b.is_ascii_alphabetic()) {
+                push(part, at + offset);
+            }
+            offset += part.len() + 1;
+        }
+    }
+    // Only words of three characters or more have parts.
+    if word.len() > 2 && word.chars().nth(2).is_some() && in_block(word.chars().next().unwrap_or(' ')) {
+        let n = word.chars().count();
+        let mut stack = [0usize; 32];
+        let mut heap = Vec::new();
+        let bytes: &mut [usize] = if n < stack.len() {
+            &mut stack[..=n]
+        } else {
+            heap.resize(n + 1, 0);
+            &mut heap
+        };
+        for (k, (b, _)) in word.char_indices().enumerate() {
+            bytes[k] = b;
+        }
+        bytes[n] = word.len();
+        for len in [2, 3] {
+            if n > len {
+                for k in 0..=n - len {
+                    let gram = &word[bytes[k]..bytes[k + len]];
+                    if jieba.has_word(gram) {
+                        push(gram, at + bytes[k]);
+                    }
+                }
+            }
+        }
+    }
+    push(word, at);
+}
+
 /// `word` in lower case; Chinese words (no upper case) are only copied.
 fn lower(word: &str) -> String {
-    if word.chars().any(char::is_uppercase) {
+    let upper = if word.is_ascii() {
+        word.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        word.chars().any(|c| !('\u{4E00}'..='\u{9FFF}').contains(&c) && c.is_uppercase())
+    };
+    if upper {
         word.to_lowercase()
     } else {
         word.to_string()
@@ -184,6 +310,26 @@ mod tests {
         );
         assert!(words.contains(&"qc".to_string()), "{words:?}");
         assert!(words.contains(&"iso".to_string()), "{words:?}");
+    }
+
+    #[test]
+    fn one_pass_analysis_gives_the_search_mode_terms() {
+        let jieba = build_jieba(["质量月", "QC小组"], ["文化润疆"]);
+        for text in [
+            "2024年全国“质量月”：广东省召开大会",
+            "中央企业QC小组成果发表赛是谁办的",
+            "“全民讲质量”后半句是啥来着？",
+            "WES-5.4.5 与 ISO9001、3.6.3 版本 a_b c.d",
+            "Do companies have to take part in Quality Month activities?",
+            "福建18年质量月,活动总结最晚哪天前报上去",
+            "参加中国质量（成都）大会门票多少钱\r\n嗯嗯啊啊",
+            "",
+            "🙂<b>x</b> ％ 100%达标",
+        ] {
+            let (words, tags) = analyse(&jieba, text);
+            assert_eq!(words, terms(&jieba, text), "{text}");
+            assert_eq!(tags, jieba.tag(text, false), "{text}");
+        }
     }
 
     #[test]

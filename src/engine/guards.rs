@@ -10,7 +10,11 @@ impl Engine {
     /// 电梯安全宣传周) is not another event.
     pub(super) fn other_event(&self, norm: &str) -> Option<String> {
         const NOT_NAME: &str = "年几每哪本上下这个两一二三四五六七八九十当些的有么什是在和与及了吗呢啊请问要各期间";
-        let chars: Vec<char> = compact(norm).chars().collect();
+        if !norm.contains(['日', '周', '月', '节']) {
+            return None;
+        }
+        let mut chars: Vec<char> = Vec::with_capacity(norm.len());
+        chars.extend(norm.chars().filter(|c| !c.is_whitespace()));
         let name_char = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) && !NOT_NAME.contains(c);
         for i in 3..chars.len() {
             if !matches!(chars[i], '日' | '周' | '月' | '节') {

@@ -300,7 +300,8 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         d
     });
     let mut toks: Vec<Term> = Vec::new();
-    for t in tokenizer::terms(jieba, &norm) {
+    let (words, tags) = tokenizer::analyse(jieba, &norm);
+    for t in words {
         guessed_apart(jieba, t, &mut toks);
     }
 
@@ -395,7 +396,6 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     // conjunctions, particles, prepositions, modal words, interjections,
     // onomatopoeia and locatives (`最后`, `到底`, `那边`, `还是`) carry no
     // content, whatever the stop list says.
-    let tags = jieba.tag(&norm, false);
     let function_words: Vec<&str> = tags
         .iter()
         .filter(|t| {

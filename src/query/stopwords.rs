@@ -257,8 +257,8 @@ const EN_STOP_WORDS: &[&str] = &[
 ];
 
 /// [`STOP_WORDS`] as a set (looked up for every word of every question).
-pub static STOP: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+pub static STOP: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
     std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
 /// English function words as a set.
-pub static EN_STOP: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+pub static EN_STOP: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
     std::sync::LazyLock::new(|| EN_STOP_WORDS.iter().copied().collect());
