@@ -145,7 +145,7 @@ impl Engine {
             .iter()
             .map(|t| {
                 (0..q.terms.len())
-                    .filter(|&j| q.terms[j].len() > t.len() && q.terms[j].contains(t.as_str()))
+                    .filter(|&j| q.terms[j].len() > t.len() && holds(&q.terms[j], t))
                     .max_by_key(|&j| q.terms[j].len())
             })
             .collect();
@@ -360,7 +360,11 @@ impl Engine {
                 quality += ANSWER_KIND_BONUS;
             }
             if !phrases.is_empty() {
-                let flat = compact(text);
+                let flat = if text.chars().any(char::is_whitespace) {
+                    std::borrow::Cow::Owned(compact(text))
+                } else {
+                    std::borrow::Cow::Borrowed(text)
+                };
                 if phrases.iter().any(|ph| ph.find(flat.as_bytes()).is_some()) {
                     quality += 0.3;
                 }
@@ -381,4 +385,11 @@ impl Engine {
         }
         self.block(sentence.to_string(), &all)
     }
+}
+
+/// Whether the short string `hay` holds `part` (byte by byte: a whole UTF-8
+/// string found in another starts on a character boundary; no searcher to
+/// build for a few bytes).
+fn holds(hay: &str, part: &str) -> bool {
+    part.is_empty() || hay.as_bytes().windows(part.len()).any(|w| w == part.as_bytes())
 }
