@@ -77,7 +77,7 @@ fn near(text: &str, head: &str, tail: &str) -> bool {
 pub(super) fn names_a_place(entities: &Registry, text: &str) -> bool {
     static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（\p{Han}{2,4}）").unwrap());
     IN_PARENS.is_match(text)
-        || !crate::query::asks::answers(crate::query::Asks::Place, text).is_empty()
+        || crate::query::asks::holds(crate::query::Asks::Place, text)
         || entities
             .iter()
             .filter(|e| matches!(e.kind, EntityKind::Province | EntityKind::City))

@@ -41,7 +41,7 @@ impl Engine {
             }
             // `…第几届`, `…什么时候交`: only an item that states such a fact.
             if let Some(a) = q.asks.filter(|a| *a != query::Asks::Name && !q.intent.activities) {
-                hits.retain(|i| !query::asks::answers(a, &self.passages[*i].text).is_empty());
+                hits.retain(|i| query::asks::holds(a, &self.passages[*i].text));
             }
             if hits.is_empty() {
                 missing.push(*e);

@@ -93,7 +93,7 @@ impl Engine {
     /// bodies that run the year's activity are named with its month.
     pub(super) fn organisers(&self, q: &Question, year: Option<i32>) -> Answer {
         self.opening(q, year, msg::organisers(q.lang), |text| {
-            !crate::query::asks::answers(query::Asks::Org, text).is_empty()
+            crate::query::asks::holds(query::Asks::Org, text)
         })
     }
 

@@ -87,6 +87,12 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ]
 });
 
+/// All kinds' Chinese asking words in one set: one pass says which kinds a
+/// question has asking words of, and only those are searched for where.
+static WORD_SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new(PATTERNS.iter().map(|p| p.words.as_str())).expect("built-in patterns")
+});
+
 /// The asking words of `norm` and the byte ranges they occupy.
 pub fn read(norm: &str) -> (Option<Asks>, Vec<Range<usize>>) {
     read_lower(norm, &norm.to_lowercase())
@@ -98,9 +104,11 @@ pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<us
     let latin = hay.bytes().any(|b| b.is_ascii_alphabetic());
     let mut asks = None;
     let mut ranges = Vec::new();
-    for p in PATTERNS.iter() {
+    let chinese = WORD_SET.matches(hay);
+    for (i, p) in PATTERNS.iter().enumerate() {
         let english = latin.then(|| p.english.find_iter(hay));
-        for m in p.words.find_iter(hay).chain(english.into_iter().flatten()) {
+        let words = chinese.matched(i).then(|| p.words.find_iter(hay));
+        for m in words.into_iter().flatten().chain(english.into_iter().flatten()) {
             asks.get_or_insert(p.asks);
             ranges.push(m.range());
         }
@@ -122,6 +130,12 @@ impl Asks {
     pub fn bit(self) -> u8 {
         1 << (self as u8)
     }
+}
+
+/// Whether `text` gives an answer of kind `asks` (what [`answers`] finds,
+/// without collecting it).
+pub fn holds(asks: Asks, text: &str) -> bool {
+    PATTERNS.iter().any(|p| p.asks == asks && p.answer.is_match(text))
 }
 
 /// The kinds of answer `text` holds, as a bit set of [`Asks::bit`].
