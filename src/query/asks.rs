@@ -2,6 +2,7 @@
 //! (`什么时候` wants a date, `在哪` a place, `谁` an organisation, `多少` a
 //! number, `叫什么` a name), and whether a sentence holds such an answer.
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -23,8 +24,9 @@ pub enum Asks {
 
 struct Pattern {
     asks: Asks,
-    /// The Chinese asking words.
-    words: Regex,
+    /// The Chinese asking words, leftmost first (the earlier of two words
+    /// at one place wins, so a longer word comes before its prefix).
+    words: AhoCorasick,
     /// The English ones, on word boundaries (looked for only in a question
     /// with Latin letters).
     english: Regex,
@@ -35,13 +37,33 @@ fn re(s: &str) -> Regex {
     Regex::new(s).expect("built-in pattern")
 }
 
+fn words<S: AsRef<str>>(list: &[S]) -> AhoCorasick {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(list.iter().map(AsRef::as_ref))
+        .expect("built-in words")
+}
+
+/// The units a count question names (`多少个`, `几项`).
+const COUNT_UNITS: &str = "个项种家次条类张名位届件批所人场期轮份篇";
+
+/// The asking words of a count: `多少` with a unit before `多少` alone,
+/// `第几届`, `第几`, `几` with a unit.
+fn count_words() -> Vec<String> {
+    let mut list: Vec<String> = COUNT_UNITS.chars().map(|u| format!("多少{u}")).collect();
+    list.extend(["多少", "第几届", "第几"].map(String::from));
+    list.extend(COUNT_UNITS.chars().map(|u| format!("几{u}")));
+    list
+}
+
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     vec![
         Pattern {
             asks: Asks::Date,
-            words: re(
-                r"什么时候|什么时间|时间节点|时间点|时限|啥时候?|几时|最晚|最迟|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久",
-            ),
+            words: words(&[
+                "什么时候", "什么时间", "时间节点", "时间点", "时限", "啥时候", "啥时", "几时", "最晚", "最迟", "何时", "哪天",
+                "哪一天", "几号", "几月几日", "几月份", "几月", "截止", "截至", "期限", "多久",
+            ]),
             english: re(r"(?-u:\b)when(?-u:\b)|(?-u:\b)deadline(?-u:\b)|(?-u:\b)by what date(?-u:\b)"),
             answer: re(
                 r"\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|中旬|上旬|下旬|初)|\d{4}\s*年\s*\d{1,2}\s*月|[前内]完成|月底前",
@@ -49,7 +71,9 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         },
         Pattern {
             asks: Asks::Place,
-            words: re(r"哪里|在哪儿?|哪儿|什么地方|哪个城市|哪座城市|网址|网站|哪个平台|什么平台"),
+            words: words(&[
+                "哪里", "在哪儿", "在哪", "哪儿", "什么地方", "哪个城市", "哪座城市", "网址", "网站", "哪个平台", "什么平台",
+            ]),
             english: re(r"(?-u:\b)where(?-u:\b)|(?-u:\b)website(?-u:\b)"),
             answer: re(
                 r"[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)(?-u:\b)|（\p{Han}{2,4}）|在\p{Han}{2,6}(?:举办|举行|召开)|网站|平台|官网",
@@ -57,7 +81,9 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         },
         Pattern {
             asks: Asks::Org,
-            words: re(r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给"),
+            words: words(&[
+                "由谁", "是谁", "谁", "哪个单位", "哪些单位", "哪家", "哪个部门", "哪些部门", "哪个司局", "报送给", "报给",
+            ]),
             english: re(
                 r"(?-u:\b)who(?-u:\b)|(?-u:\b)which (?:department|organi[sz]ation|body|office|agency|unit|ministry|bureau)(?-u:\b)",
             ),
@@ -65,9 +91,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         },
         Pattern {
             asks: Asks::Number,
-            words: re(
-                r"多少\s*[个项种家次条类张名位届件批所人场期轮份篇]?|第几届|第几|几[个项种家次条类张名位届件批所人场期轮份篇]",
-            ),
+            words: words(&count_words()),
             english: re(r"(?-u:\b)how many(?-u:\b)|(?-u:\b)how much(?-u:\b)"),
             // A count, not a year or a date (`2023年9月` answers no `多少`).
             answer: re(
@@ -76,21 +100,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         },
         Pattern {
             asks: Asks::Name,
-            words: re(
-                r"叫什么名字|叫什么|什么名字|名称|什么会|什么大会|哪些论坛|什么论坛|哪个论坛|什么大赛|什么比赛|什么文件|签什么|签了什么|签署了什么|发布了什么|印发了什么|什么活动|哪些活动",
-            ),
+            words: words(&[
+                "叫什么名字", "叫什么", "什么名字", "名称", "什么会", "什么大会", "哪些论坛", "什么论坛", "哪个论坛", "什么大赛",
+                "什么比赛", "什么文件", "签什么", "签了什么", "签署了什么", "发布了什么", "印发了什么", "什么活动", "哪些活动",
+            ]),
             english: re(r"(?-u:\b)which forum(?-u:\b)|(?-u:\b)name(?-u:\b)|(?-u:\b)called(?-u:\b)"),
             answer: re(
                 r"“[^”]{2,40}”|《[^》]{2,40}》|\p{Han}{2,16}(?:大会|论坛|大赛|竞赛|展|会议|承诺|倡议|宣言|活动周|宣传周|开放日)",
             ),
         },
     ]
-});
-
-/// All kinds' Chinese asking words in one set: one pass says which kinds a
-/// question has asking words of, and only those are searched for where.
-static WORD_SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
-    regex::RegexSet::new(PATTERNS.iter().map(|p| p.words.as_str())).expect("built-in patterns")
 });
 
 /// The asking words of `norm` and the byte ranges they occupy.
@@ -104,13 +123,31 @@ pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<us
     let latin = hay.bytes().any(|b| b.is_ascii_alphabetic());
     let mut asks = None;
     let mut ranges = Vec::new();
-    let chinese = WORD_SET.matches(hay);
-    for (i, p) in PATTERNS.iter().enumerate() {
-        let english = latin.then(|| p.english.find_iter(hay));
-        let words = chinese.matched(i).then(|| p.words.find_iter(hay));
-        for m in words.into_iter().flatten().chain(english.into_iter().flatten()) {
+    for p in PATTERNS.iter() {
+        let mut end = 0;
+        for m in p.words.find_iter(hay) {
+            if m.start() < end {
+                continue;
+            }
+            let mut range = m.range();
+            // `多少 个`: whitespace and a unit after a bare `多少` belong to it.
+            if p.asks == Asks::Number && &hay[range.clone()] == "多少" {
+                let rest = &hay[range.end..];
+                let spaced = rest.trim_start_matches(char::is_whitespace);
+                range.end += rest.len() - spaced.len();
+                if let Some(u) = spaced.chars().next().filter(|u| COUNT_UNITS.contains(*u)) {
+                    range.end += u.len_utf8();
+                }
+            }
+            end = range.end;
             asks.get_or_insert(p.asks);
-            ranges.push(m.range());
+            ranges.push(range);
+        }
+        if latin {
+            for m in p.english.find_iter(hay) {
+                asks.get_or_insert(p.asks);
+                ranges.push(m.range());
+            }
         }
     }
     (asks, ranges)
@@ -191,6 +228,40 @@ pub fn names_a_day(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn asking_words_are_read_as_the_regular_expressions_read_them() {
+        let units = "[个项种家次条类张名位届件批所人场期轮份篇]";
+        let chinese = [
+            re(r"什么时候|什么时间|时间节点|时间点|时限|啥时候?|几时|最晚|最迟|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久"),
+            re(r"哪里|在哪儿?|哪儿|什么地方|哪个城市|哪座城市|网址|网站|哪个平台|什么平台"),
+            re(r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给"),
+            re(&format!(r"多少\s*{units}?|第几届|第几|几{units}")),
+            re(r"叫什么名字|叫什么|什么名字|名称|什么会|什么大会|哪些论坛|什么论坛|哪个论坛|什么大赛|什么比赛|什么文件|签什么|签了什么|签署了什么|发布了什么|印发了什么|什么活动|哪些活动"),
+        ];
+        let mut questions: Vec<String> = [
+            "多少 个部门", "多少  ", "有多少\u{3000}项？多少钱", "第几届第几", "几月份几月几日啥时啥时候", "在哪儿在哪里哪儿",
+            "是谁由谁谁报给报送给", "叫什么名字叫什么名称", "多少多少个几个几",
+        ]
+        .map(String::from)
+        .to_vec();
+        for file in ["../../eval/heldout.jsonl", "../../eval/heldout7.jsonl", "../../tests/dev.jsonl"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/query").join(file);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            questions.extend(text.lines().filter_map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).ok()?["q"].as_str().map(String::from)
+            }));
+        }
+        assert!(questions.len() > 100);
+        for q in &questions {
+            let lower = q.to_lowercase();
+            let (_, ranges) = read_lower(q, &lower);
+            let hay = if lower.len() == q.len() { &lower } else { q };
+            let chinese_ranges: Vec<Range<usize>> = ranges.into_iter().filter(|r| !hay[r.clone()].is_ascii()).collect();
+            let want: Vec<Range<usize>> = chinese.iter().flat_map(|r| r.find_iter(hay).map(|m| m.range())).collect();
+            assert_eq!(chinese_ranges, want, "{q}");
+        }
+    }
 
     #[test]
     fn asking_words_name_the_answer_kind() {
