@@ -143,8 +143,8 @@ impl Engine {
         };
         for len in (2..=noun.len()).rev() {
             let what: String = noun[..len].iter().collect();
-            // Cheap first: the counted word must be in the notices at all.
-            if memchr::memmem::find(self.corpus.as_bytes(), what.as_bytes()).is_none() {
+            // Cheap first: some stated count must be followed by the word.
+            if !self.counted.contains(&what) {
                 continue;
             }
             // The counts every passage states were found at load.
@@ -217,6 +217,25 @@ impl StatedCount {
             None
         }
     }
+}
+
+/// The words of two to four characters that follow a stated count, right
+/// after its digits or after its classifier (what [`StatedCount::counts`]
+/// can match).
+pub(super) fn counted_words(counts: &[StatedCount], passages: &[Passage]) -> rustc_hash::FxHashSet<String> {
+    let mut out = rustc_hash::FxHashSet::default();
+    for c in counts {
+        let text = &passages[c.pid].text;
+        for start in [c.after, c.bare] {
+            let rest = &text[start..];
+            for (n, (b, ch)) in rest.char_indices().take(4).enumerate() {
+                if n >= 1 {
+                    out.insert(rest[..b + ch.len_utf8()].to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every count the passages state, in passage order.

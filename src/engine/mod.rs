@@ -106,6 +106,9 @@ pub struct Engine {
     notice_facts: Vec<facts::NoticeFacts>,
     /// Every count the passages state (`25个部门`).
     counts: Vec<facts::StatedCount>,
+    /// The first two to four characters after every stated count: a word
+    /// none of them starts with is counted nowhere.
+    counted: rustc_hash::FxHashSet<String>,
 }
 
 /// The longest quoted snippet, in characters.
@@ -253,11 +256,13 @@ impl Engine {
             .collect();
         let notice_facts = facts::notice_facts(notices.len(), &passages);
         let counts = facts::stated_counts(&passages);
+        let counted = facts::counted_words(&counts, &passages);
         Ok(Engine {
             stems,
             stem_terms,
             notice_facts,
             counts,
+            counted,
             places,
             openings,
             corpus,
