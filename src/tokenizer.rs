@@ -45,8 +45,9 @@ fn holds_a_long_word(jieba: &Jieba, word: &str) -> bool {
 
 fn keep(word: &str) -> bool {
     // Most words are Chinese or ASCII: no Unicode table lookup for them.
-    word.chars()
-        .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_ascii_alphanumeric() || !c.is_ascii() && c.is_alphanumeric())
+    word.chars().any(|c| {
+        ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_ascii_alphanumeric() || !c.is_ascii() && c.is_alphanumeric()
+    })
 }
 
 /// One token: the normalised word and its byte range in the input.
@@ -91,7 +92,9 @@ pub fn analyse<'a>(jieba: &'a Jieba, text: &'a str) -> (Vec<Term>, Vec<Tag<'a>>)
     let mut i = 0;
     while i < tags.len() {
         let mut j = i;
-        while j < tags.len() && single_step(jieba, tags[j].word) && (j == i || tags[j - 1].byte_end == tags[j].byte_start)
+        while j < tags.len()
+            && single_step(jieba, tags[j].word)
+            && (j == i || tags[j - 1].byte_end == tags[j].byte_start)
         {
             j += 1;
         }
@@ -198,7 +201,8 @@ fn lower(word: &str) -> String {
     let upper = if word.is_ascii() {
         word.bytes().any(|b| b.is_ascii_uppercase())
     } else {
-        word.chars().any(|c| !('\u{4E00}'..='\u{9FFF}').contains(&c) && c.is_uppercase())
+        word.chars()
+            .any(|c| !('\u{4E00}'..='\u{9FFF}').contains(&c) && c.is_uppercase())
     };
     if upper {
         word.to_lowercase()

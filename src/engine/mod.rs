@@ -412,6 +412,12 @@ impl Engine {
         Block { text, highlights }
     }
 
+    /// [`Engine::block`] with the marks' searchers at hand (and `extra` marks).
+    pub(super) fn block_marked(&self, text: String, marks: &text::Marks, extra: &[String]) -> Block {
+        let highlights = marks.highlight(&text, extra);
+        Block { text, highlights }
+    }
+
     /// The provincial region the question names, if any.
     pub(super) fn region_of(&self, q: &Question) -> Option<String> {
         q.entities

@@ -307,6 +307,7 @@ impl Engine {
         let top_cov = hits[0].coverage;
         let mut marks = self.marks(q);
         marks.extend(terms.iter().filter(|t| t.chars().count() >= 2).cloned());
+        let marker = text::Marks::new(&marks);
         let mut blocks = vec![Block::plain(msg::search(q.lang, year))];
         let mut cites = Vec::new();
         for (rank, h) in hits.iter().take(3).enumerate() {
@@ -317,18 +318,21 @@ impl Engine {
                 break;
             }
             let p = &self.passages[h.pid];
-            let mut around = marks.clone();
             let sentence = h.sentence.as_ref().map(|r| p.text[r.clone()].trim());
-            around.extend(sentence.map(str::to_string));
-            let text = snippet(&p.text, &around, SNIPPET_CHARS);
+            let text = if p.text.chars().nth(SNIPPET_CHARS).is_none() {
+                p.text.clone()
+            } else {
+                let extra: Vec<String> = sentence.map(str::to_string).into_iter().collect();
+                text::snippet_of(&p.text, &marker.highlight(&p.text, &extra), SNIPPET_CHARS)
+            };
             // The leading sentence, when the passage says more than it.
             if let Some(sentence) = sentence {
                 let opens_with_it = text.trim_start_matches('…').starts_with(sentence);
                 if rank == 0 && !opens_with_it && p.text.chars().count() > sentence.chars().count() + 40 {
-                    blocks.push(self.lead(q, sentence, &marks));
+                    blocks.push(self.lead(q, sentence, &marker));
                 }
             }
-            blocks.push(self.block(text.clone(), &marks));
+            blocks.push(self.block_marked(text.clone(), &marker, &[]));
             cites.push(self.cite(h.pid, &text));
         }
         self.reply(q, true, blocks, cites)
@@ -378,12 +382,15 @@ impl Engine {
 
     /// The sentence that answers, with the question's words and the answer
     /// itself (the date, the name …) in bold.
-    fn lead(&self, q: &Question, sentence: &str, marks: &[String]) -> Block {
-        let mut all = marks.to_vec();
-        if let Some(a) = q.asks {
-            all.extend(asks::answers(a, sentence).into_iter().map(|r| sentence[r].to_string()));
-        }
-        self.block(sentence.to_string(), &all)
+    fn lead(&self, q: &Question, sentence: &str, marks: &text::Marks) -> Block {
+        let answers: Vec<String> = match q.asks {
+            Some(a) => asks::answers(a, sentence)
+                .into_iter()
+                .map(|r| sentence[r].to_string())
+                .collect(),
+            None => Vec::new(),
+        };
+        self.block_marked(sentence.to_string(), marks, &answers)
     }
 }
 

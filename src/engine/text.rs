@@ -52,34 +52,66 @@ pub fn shorten(s: &str, max: usize) -> String {
 /// Byte ranges of every occurrence of `marks` in `text` (ASCII
 /// case-insensitively), merged, on char boundaries.
 pub fn highlight(text: &str, marks: &[String]) -> Vec<std::ops::Range<usize>> {
-    let lowered;
-    let hay = if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        lowered = text.to_ascii_lowercase();
-        lowered.as_bytes()
-    } else {
-        text.as_bytes()
-    };
-    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
-    for m in marks {
-        if m.is_empty() {
-            continue;
-        }
-        ranges.extend(memchr::memmem::find_iter(hay, m.as_bytes()).map(|p| p..p + m.len()));
-    }
-    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
-    for r in ranges {
-        match merged.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-            _ => merged.push(r),
+    Marks::new(marks).highlight(text, &[])
+}
+
+/// Words to mark, with their substring searchers built once: one answer
+/// marks the same words in several texts.
+pub struct Marks {
+    finders: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl Marks {
+    pub fn new(marks: &[String]) -> Marks {
+        Marks {
+            finders: marks
+                .iter()
+                .filter(|m| !m.is_empty())
+                .map(|m| memchr::memmem::Finder::new(m.as_bytes()).into_owned())
+                .collect(),
         }
     }
-    merged
+
+    /// [`highlight`] of these marks and `extra` ones in `text`.
+    pub fn highlight(&self, text: &str, extra: &[String]) -> Vec<std::ops::Range<usize>> {
+        let lowered;
+        let hay = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = text.to_ascii_lowercase();
+            lowered.as_bytes()
+        } else {
+            text.as_bytes()
+        };
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+        for f in &self.finders {
+            let n = f.needle().len();
+            ranges.extend(f.find_iter(hay).map(|p| p..p + n));
+        }
+        for m in extra.iter().filter(|m| !m.is_empty()) {
+            ranges.extend(memchr::memmem::find_iter(hay, m.as_bytes()).map(|p| p..p + m.len()));
+        }
+        ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+        for r in ranges {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        merged
+    }
 }
 
 /// The part of `text` (at most `max` characters) with the most marked words,
 /// starting at a sentence boundary when one is near.
 pub fn snippet(text: &str, marks: &[String], max: usize) -> String {
+    if text.chars().nth(max).is_none() {
+        return text.to_string();
+    }
+    snippet_of(text, &highlight(text, marks), max)
+}
+
+/// [`snippet`] with the marked ranges of `text` at hand.
+pub fn snippet_of(text: &str, marked: &[std::ops::Range<usize>], max: usize) -> String {
     // The byte offset of every char, and the end: windows are counted in
     // chars, cut in bytes.
     let at: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
@@ -91,8 +123,8 @@ pub fn snippet(text: &str, marks: &[String], max: usize) -> String {
     let ends_sentence = |k: usize| matches!(text[at[k - 1]..at[k]].chars().next(), Some('。' | '；' | '\n'));
     // Each marked run weighs its length squared: one 中国质量奖 outweighs
     // several scattered 中国.
-    let hits: Vec<(usize, usize)> = highlight(text, marks)
-        .into_iter()
+    let hits: Vec<(usize, usize)> = marked
+        .iter()
         .map(|r| {
             let start = char_of(r.start);
             (start, (char_of(r.end) - start).pow(2))

@@ -61,8 +61,27 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Date,
             words: words(&[
-                "什么时候", "什么时间", "时间节点", "时间点", "时限", "啥时候", "啥时", "几时", "最晚", "最迟", "何时", "哪天",
-                "哪一天", "几号", "几月几日", "几月份", "几月", "截止", "截至", "期限", "多久",
+                "什么时候",
+                "什么时间",
+                "时间节点",
+                "时间点",
+                "时限",
+                "啥时候",
+                "啥时",
+                "几时",
+                "最晚",
+                "最迟",
+                "何时",
+                "哪天",
+                "哪一天",
+                "几号",
+                "几月几日",
+                "几月份",
+                "几月",
+                "截止",
+                "截至",
+                "期限",
+                "多久",
             ]),
             english: re(r"(?-u:\b)when(?-u:\b)|(?-u:\b)deadline(?-u:\b)|(?-u:\b)by what date(?-u:\b)"),
             answer: re(
@@ -72,7 +91,17 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Place,
             words: words(&[
-                "哪里", "在哪儿", "在哪", "哪儿", "什么地方", "哪个城市", "哪座城市", "网址", "网站", "哪个平台", "什么平台",
+                "哪里",
+                "在哪儿",
+                "在哪",
+                "哪儿",
+                "什么地方",
+                "哪个城市",
+                "哪座城市",
+                "网址",
+                "网站",
+                "哪个平台",
+                "什么平台",
             ]),
             english: re(r"(?-u:\b)where(?-u:\b)|(?-u:\b)website(?-u:\b)"),
             answer: re(
@@ -82,7 +111,17 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Org,
             words: words(&[
-                "由谁", "是谁", "谁", "哪个单位", "哪些单位", "哪家", "哪个部门", "哪些部门", "哪个司局", "报送给", "报给",
+                "由谁",
+                "是谁",
+                "谁",
+                "哪个单位",
+                "哪些单位",
+                "哪家",
+                "哪个部门",
+                "哪些部门",
+                "哪个司局",
+                "报送给",
+                "报给",
             ]),
             english: re(
                 r"(?-u:\b)who(?-u:\b)|(?-u:\b)which (?:department|organi[sz]ation|body|office|agency|unit|ministry|bureau)(?-u:\b)",
@@ -101,8 +140,25 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         Pattern {
             asks: Asks::Name,
             words: words(&[
-                "叫什么名字", "叫什么", "什么名字", "名称", "什么会", "什么大会", "哪些论坛", "什么论坛", "哪个论坛", "什么大赛",
-                "什么比赛", "什么文件", "签什么", "签了什么", "签署了什么", "发布了什么", "印发了什么", "什么活动", "哪些活动",
+                "叫什么名字",
+                "叫什么",
+                "什么名字",
+                "名称",
+                "什么会",
+                "什么大会",
+                "哪些论坛",
+                "什么论坛",
+                "哪个论坛",
+                "什么大赛",
+                "什么比赛",
+                "什么文件",
+                "签什么",
+                "签了什么",
+                "签署了什么",
+                "发布了什么",
+                "印发了什么",
+                "什么活动",
+                "哪些活动",
             ]),
             english: re(r"(?-u:\b)which forum(?-u:\b)|(?-u:\b)name(?-u:\b)|(?-u:\b)called(?-u:\b)"),
             answer: re(
@@ -233,23 +289,42 @@ mod tests {
     fn asking_words_are_read_as_the_regular_expressions_read_them() {
         let units = "[个项种家次条类张名位届件批所人场期轮份篇]";
         let chinese = [
-            re(r"什么时候|什么时间|时间节点|时间点|时限|啥时候?|几时|最晚|最迟|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久"),
+            re(
+                r"什么时候|什么时间|时间节点|时间点|时限|啥时候?|几时|最晚|最迟|何时|哪天|哪一天|几号|几月几日|几月份?|截止|截至|期限|多久",
+            ),
             re(r"哪里|在哪儿?|哪儿|什么地方|哪个城市|哪座城市|网址|网站|哪个平台|什么平台"),
             re(r"由谁|是谁|谁|哪个单位|哪些单位|哪家|哪个部门|哪些部门|哪个司局|报送给|报给"),
             re(&format!(r"多少\s*{units}?|第几届|第几|几{units}")),
-            re(r"叫什么名字|叫什么|什么名字|名称|什么会|什么大会|哪些论坛|什么论坛|哪个论坛|什么大赛|什么比赛|什么文件|签什么|签了什么|签署了什么|发布了什么|印发了什么|什么活动|哪些活动"),
+            re(
+                r"叫什么名字|叫什么|什么名字|名称|什么会|什么大会|哪些论坛|什么论坛|哪个论坛|什么大赛|什么比赛|什么文件|签什么|签了什么|签署了什么|发布了什么|印发了什么|什么活动|哪些活动",
+            ),
         ];
         let mut questions: Vec<String> = [
-            "多少 个部门", "多少  ", "有多少\u{3000}项？多少钱", "第几届第几", "几月份几月几日啥时啥时候", "在哪儿在哪里哪儿",
-            "是谁由谁谁报给报送给", "叫什么名字叫什么名称", "多少多少个几个几",
+            "多少 个部门",
+            "多少  ",
+            "有多少\u{3000}项？多少钱",
+            "第几届第几",
+            "几月份几月几日啥时啥时候",
+            "在哪儿在哪里哪儿",
+            "是谁由谁谁报给报送给",
+            "叫什么名字叫什么名称",
+            "多少多少个几个几",
         ]
         .map(String::from)
         .to_vec();
-        for file in ["../../eval/heldout.jsonl", "../../eval/heldout7.jsonl", "../../tests/dev.jsonl"] {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/query").join(file);
+        for file in [
+            "../../eval/heldout.jsonl",
+            "../../eval/heldout7.jsonl",
+            "../../tests/dev.jsonl",
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/query")
+                .join(file);
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             questions.extend(text.lines().filter_map(|l| {
-                serde_json::from_str::<serde_json::Value>(l).ok()?["q"].as_str().map(String::from)
+                serde_json::from_str::<serde_json::Value>(l).ok()?["q"]
+                    .as_str()
+                    .map(String::from)
             }));
         }
         assert!(questions.len() > 100);
@@ -258,7 +333,10 @@ mod tests {
             let (_, ranges) = read_lower(q, &lower);
             let hay = if lower.len() == q.len() { &lower } else { q };
             let chinese_ranges: Vec<Range<usize>> = ranges.into_iter().filter(|r| !hay[r.clone()].is_ascii()).collect();
-            let want: Vec<Range<usize>> = chinese.iter().flat_map(|r| r.find_iter(hay).map(|m| m.range())).collect();
+            let want: Vec<Range<usize>> = chinese
+                .iter()
+                .flat_map(|r| r.find_iter(hay).map(|m| m.range()))
+                .collect();
             assert_eq!(chinese_ranges, want, "{q}");
         }
     }
