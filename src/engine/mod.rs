@@ -69,6 +69,8 @@ struct Passage {
     /// The kinds of answer each sentence holds (a date, a place …), as
     /// [`query::asks::kinds`] bit sets.
     holds: Vec<u8>,
+    /// Whether the text has an ASCII digit (a count question prefers such passages).
+    digits: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +175,7 @@ impl Engine {
                         .map(|r| query::asks::kinds(&p.text[r.clone()]))
                         .collect(),
                     sentences,
+                    digits: p.text.bytes().any(|b| b.is_ascii_digit()),
                     section: p.section,
                     kind: p.kind,
                     who: p.who,

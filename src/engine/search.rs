@@ -198,7 +198,7 @@ impl Engine {
                 } else {
                     1.0
                 };
-                let number = if counting && p.text.bytes().any(|b| b.is_ascii_digit()) {
+                let number = if counting && p.digits {
                     1.5
                 } else {
                     1.0
