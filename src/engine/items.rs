@@ -47,11 +47,12 @@ impl Engine {
                 missing.push(*e);
                 continue;
             }
+            let marker = text::Marks::new(&marks);
             for i in hits {
                 let p = &self.passages[i];
                 let en = ent.en.first().map(|s| title_case(s));
                 blocks.push(Block::plain(msg::item(q.lang, p.year, &ent.name, en.as_deref())));
-                blocks.push(self.block(p.text.clone(), &marks));
+                blocks.push(self.block_marked(p.text.clone(), &marker, &[]));
                 cites.push(self.cite(i, &p.text));
             }
         }

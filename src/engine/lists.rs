@@ -43,12 +43,12 @@ impl Engine {
         if hits.is_empty() {
             return self.not_found(q, msg::no_list(q.lang, year, zh, en));
         }
-        let marks = self.marks(q);
+        let marks = text::Marks::new(&self.marks(q));
         let mut blocks = vec![Block::plain(msg::list(q.lang, year, zh, en, hits.len()))];
         let mut cites = Vec::new();
         for i in hits {
             let p = &self.passages[i];
-            blocks.push(self.block(p.text.clone(), &marks));
+            blocks.push(self.block_marked(p.text.clone(), &marks, &[]));
             cites.push(self.cite(i, &p.text));
         }
         self.reply(q, true, blocks, cites)

@@ -28,7 +28,7 @@ impl Engine {
         if lists.is_empty() {
             return self.not_found(q, msg::no_slogans(q.lang, y, &with));
         }
-        let marks = self.marks(q);
+        let marks = text::Marks::new(&self.marks(q));
         let mut blocks = notes;
         if lists.iter().all(|s| !s.scope.is_national()) {
             substituted |= national_asked;
@@ -40,7 +40,7 @@ impl Engine {
             for (i, item) in s.items.iter().enumerate() {
                 text.push_str(&format!("\n{}. {}", i + 1, item));
             }
-            blocks.push(self.block(text, &marks));
+            blocks.push(self.block_marked(text, &marks, &[]));
             cites.push(self.cite_notice(s.notice, &s.section, &s.items.join("；")));
         }
         self.reply(q, !substituted, blocks, cites)
