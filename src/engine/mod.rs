@@ -107,6 +107,8 @@ pub struct Engine {
     /// Per notice: its printing date and the document numbers it mentions.
     notice_facts: Vec<facts::NoticeFacts>,
     /// Every count the passages state (`25个部门`).
+    /// The years the notices cover, ascending.
+    years: Vec<i32>,
     counts: Vec<facts::StatedCount>,
     /// The first two to four characters after every stated count: a word
     /// none of them starts with is counted nowhere.
@@ -260,7 +262,9 @@ impl Engine {
         let notice_facts = facts::notice_facts(notices.len(), &passages);
         let counts = facts::stated_counts(&passages);
         let counted = facts::counted_words(&counts, &passages);
+        let years = text::sorted_years(notices.iter().map(|n| n.year));
         Ok(Engine {
+            years,
             stems,
             stem_terms,
             notice_facts,
@@ -288,10 +292,7 @@ impl Engine {
 
     /// The years the corpus covers, ascending, without duplicates.
     pub fn years(&self) -> Vec<i32> {
-        let mut y: Vec<i32> = self.notices.iter().map(|n| n.year).collect();
-        y.sort_unstable();
-        y.dedup();
-        y
+        self.years.clone()
     }
 
     /// The latest year in the corpus.
@@ -343,7 +344,7 @@ impl Engine {
     /// the local date, so tests can fix the clock).
     pub(super) fn reply(&self, q: &Question, found: bool, mut blocks: Vec<Block>, citations: Vec<Citation>) -> Answer {
         if !found {
-            blocks.push(Block::plain(msg::coverage(q.lang, &self.years())));
+            blocks.push(Block::plain(msg::coverage(q.lang, &self.years)));
         }
         Answer {
             question: q.raw.clone(),

@@ -164,7 +164,7 @@ impl Engine {
             return Some(Refusal::Empty);
         }
         if let YearRef::Explicit(y) | YearRef::Relative(y) = q.year {
-            if !self.years().contains(&y) {
+            if !self.years.contains(&y) {
                 return Some(Refusal::YearNotCovered(y, matches!(q.year, YearRef::Relative(_))));
             }
         }

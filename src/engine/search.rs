@@ -198,11 +198,7 @@ impl Engine {
                 } else {
                     1.0
                 };
-                let number = if counting && p.digits {
-                    1.5
-                } else {
-                    1.0
-                };
+                let number = if counting && p.digits { 1.5 } else { 1.0 };
                 // Without a year, the newer notice wins a tie.
                 let recency = if year.is_none() {
                     1.0 - 0.01 * (newest - p.year).clamp(0, 10) as f32
