@@ -145,7 +145,7 @@ impl Engine {
             .iter()
             .map(|t| {
                 (0..q.terms.len())
-                    .filter(|&j| q.terms[j].len() > t.len() && holds(&q.terms[j], t))
+                    .filter(|&j| q.terms[j].len() > t.len() && holds_part(&q.terms[j], t))
                     .max_by_key(|&j| q.terms[j].len())
             })
             .collect();
@@ -393,6 +393,6 @@ impl Engine {
 /// Whether the short string `hay` holds `part` (byte by byte: a whole UTF-8
 /// string found in another starts on a character boundary; no searcher to
 /// build for a few bytes).
-fn holds(hay: &str, part: &str) -> bool {
+fn holds_part(hay: &str, part: &str) -> bool {
     part.is_empty() || hay.as_bytes().windows(part.len()).any(|w| w == part.as_bytes())
 }
