@@ -11,13 +11,11 @@ impl Engine {
         let mut missing = Vec::new();
         for e in &q.entities {
             let ent = &self.entities[*e];
-            let mut hits: Vec<usize> = (0..self.passages.len())
-                .filter(|i| {
-                    let p = &self.passages[*i];
-                    matches!(p.kind, Kind::Item | Kind::Body)
-                        && p.who.iter().any(|w| w == &ent.name)
-                        && year.is_none_or(|y| p.year == y)
-                })
+            let mut hits: Vec<usize> = self
+                .passages_of(&ent.name)
+                .iter()
+                .copied()
+                .filter(|i| year.is_none_or(|y| self.passages[*i].year == y))
                 .collect();
             // Newest first; within a year, reading order.
             hits.sort_by_key(|i| (std::cmp::Reverse(self.passages[*i].year), *i));
@@ -144,12 +142,7 @@ impl Engine {
             }
             return self.reply(q, true, blocks, cites);
         }
-        let other = sorted_years(
-            self.passages
-                .iter()
-                .filter(|p| matches!(p.kind, Kind::Item | Kind::Body) && p.who.iter().any(|w| w == &e.name))
-                .map(|p| p.year),
-        );
+        let other = sorted_years(self.passages_of(&e.name).iter().map(|i| self.passages[*i].year));
         let reason = match year {
             Some(y) if names_lost => msg::names_lost_none(q.lang, y, &e.name),
             Some(y) => msg::no_item(q.lang, y, &e.name, &other),

@@ -1,7 +1,7 @@
 //! The engine: loads the corpus, builds the index once, and answers
 //! questions with quotes and citations.
 
-use crate::answer::{Answer, Block, Citation};
+use crate::answer::{Answer, Block, Citation, Lang};
 use crate::catalog::Notice;
 use crate::corpus::Corpus;
 use crate::entities::{self, EntityKind, EntityRec, Registry};
@@ -113,6 +113,12 @@ pub struct Engine {
     /// The first two to four characters after every stated count: a word
     /// none of them starts with is counted nowhere.
     counted: rustc_hash::FxHashSet<String>,
+    /// The coverage line of a not-found answer, in Chinese and in English
+    /// (it depends only on the years covered).
+    coverage: [String; 2],
+    /// Per body named as an item's or a body passage's subject, those
+    /// passages in reading order.
+    by_who: rustc_hash::FxHashMap<String, Vec<usize>>,
 }
 
 /// The longest quoted snippet, in characters.
@@ -263,7 +269,21 @@ impl Engine {
         let counts = facts::stated_counts(&passages);
         let counted = facts::counted_words(&counts, &passages);
         let years = text::sorted_years(notices.iter().map(|n| n.year));
+        let coverage = [msg::coverage(Lang::Zh, &years), msg::coverage(Lang::En, &years)];
+        let mut by_who: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
+        for (i, p) in passages.iter().enumerate() {
+            if matches!(p.kind, Kind::Item | Kind::Body) {
+                for w in &p.who {
+                    let list = by_who.entry(w.clone()).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
         Ok(Engine {
+            coverage,
+            by_who,
             years,
             stems,
             stem_terms,
@@ -344,7 +364,11 @@ impl Engine {
     /// the local date, so tests can fix the clock).
     pub(super) fn reply(&self, q: &Question, found: bool, mut blocks: Vec<Block>, citations: Vec<Citation>) -> Answer {
         if !found {
-            blocks.push(Block::plain(msg::coverage(q.lang, &self.years)));
+            let line = match q.lang {
+                Lang::Zh => &self.coverage[0],
+                Lang::En => &self.coverage[1],
+            };
+            blocks.push(Block::plain(line.clone()));
         }
         Answer {
             question: q.raw.clone(),
@@ -357,6 +381,11 @@ impl Engine {
 
     pub(super) fn not_found(&self, q: &Question, reason: String) -> Answer {
         self.reply(q, false, vec![Block::plain(reason)], Vec::new())
+    }
+
+    /// The item and body passages whose subject is `name`, in reading order.
+    pub(super) fn passages_of(&self, name: &str) -> &[usize] {
+        self.by_who.get(name).map_or(&[], Vec::as_slice)
     }
 
     pub(super) fn cite(&self, pid: usize, snippet: &str) -> Citation {

@@ -257,32 +257,58 @@ fn guessed_apart(jieba: &Jieba, t: Term, out: &mut Vec<Term>) {
     }
 }
 
-/// Maximal runs of Han characters outside `covered` (year, entities) and
-/// outside stop words, four characters or longer.
-fn phrases(norm: &str, covered: &[std::ops::Range<usize>], toks: &[Term]) -> Vec<String> {
-    const PARTICLES: &str = "的了是吗呢啊吧有在和与及都也把被让给从对为么";
-    let mut cut: Vec<std::ops::Range<usize>> = covered.to_vec();
-    for t in toks {
-        if t.text.chars().count() >= 2 && STOP.contains(&t.text.as_str()) {
-            cut.push(t.from..t.to);
-        }
-    }
+/// Maximal runs of Han characters outside `covered` (year, entities, asking
+/// words and the stop words, which the caller has added), four characters
+/// or longer.
+fn phrases(norm: &str, covered: &[std::ops::Range<usize>]) -> Vec<String> {
+    let particle = |c: char| {
+        matches!(
+            c,
+            '的' | '了'
+                | '是'
+                | '吗'
+                | '呢'
+                | '啊'
+                | '吧'
+                | '有'
+                | '在'
+                | '和'
+                | '与'
+                | '及'
+                | '都'
+                | '也'
+                | '把'
+                | '被'
+                | '让'
+                | '给'
+                | '从'
+                | '对'
+                | '为'
+                | '么'
+        )
+    };
     let mut out = Vec::new();
-    let mut run = String::new();
+    let mut run = 0..0;
+    let mut chars = 0;
+    let mut close = |run: &mut std::ops::Range<usize>, chars: &mut usize| {
+        if *chars >= 4 {
+            out.push(norm[run.clone()].to_string());
+        }
+        *chars = 0;
+    };
     for (b, c) in norm.char_indices() {
-        let inside_cut = cut.iter().any(|r| r.start <= b && b < r.end);
-        if is_han(c) && !inside_cut && !PARTICLES.contains(c) {
-            run.push(c);
-        } else {
-            if run.chars().count() >= 4 {
-                out.push(std::mem::take(&mut run));
+        let inside_cut = covered.iter().any(|r| r.start <= b && b < r.end);
+        if is_han(c) && !inside_cut && !particle(c) {
+            if chars == 0 {
+                run.start = b;
             }
-            run.clear();
+            run.end = b + c.len_utf8();
+            chars += 1;
+        } else {
+            close(&mut run, &mut chars);
         }
     }
-    if run.chars().count() >= 4 {
-        out.push(run);
-    }
+    close(&mut run, &mut chars);
     out
 }
 
@@ -452,7 +478,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
             marks.push(w.to_string());
         }
     }
-    let phrases = phrases(&norm, &covered, &toks);
+    let phrases = phrases(&norm, &covered);
     Question {
         phrases,
         raw: raw.to_string(),
