@@ -218,14 +218,14 @@ impl SearchIndex {
     /// their BM25 scores (the sum over the terms, a term listed twice
     /// counting twice); only `year`'s when given. Equal scores keep passage
     /// order.
-    pub fn search(&self, terms: &[String], year: Option<i32>, limit: usize) -> Vec<(usize, f32)> {
+    pub fn search<S: AsRef<str>>(&self, terms: &[S], year: Option<i32>, limit: usize) -> Vec<(usize, f32)> {
         if terms.is_empty() || limit == 0 {
             return Vec::new();
         }
         let mut sum: Vec<f32> = vec![0.0; self.years.len()];
         let mut matched: Vec<bool> = vec![false; self.years.len()];
         for t in terms {
-            let Some(ts) = self.terms.get(t.as_str()) else {
+            let Some(ts) = self.terms.get(t.as_ref()) else {
                 continue;
             };
             for &(p, score) in ts.scores.iter() {

@@ -168,19 +168,23 @@ impl Lexicon {
     pub fn glossary(&self) -> Glossary {
         let mut pairs: Vec<(String, String)> = self.glossary.clone().into_iter().collect();
         pairs.sort_by_key(|(en, _)| std::cmp::Reverse(en.len()));
+        let single = aho_corasick::AhoCorasick::new(pairs.iter().map(|(en, _)| en)).expect("glossary words");
         Glossary {
+            single,
             pairs,
-            synonyms: self.synonyms.clone(),
+            synonyms: self.synonyms.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         }
     }
 }
 
 /// English words and phrases of questions and the notices' words for them,
 /// longest phrase first.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Glossary {
     pairs: Vec<(String, String)>,
-    synonyms: BTreeMap<String, Vec<String>>,
+    synonyms: rustc_hash::FxHashMap<String, Vec<String>>,
+    /// Finds which pairs' English words occur in a text, in one pass.
+    single: aho_corasick::AhoCorasick,
 }
 
 impl Glossary {
@@ -197,6 +201,22 @@ impl Glossary {
     /// Every pair, longest English phrase first.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs.iter().map(|(en, zh)| (en.as_str(), zh.as_str()))
+    }
+
+    /// The pairs, in [`Glossary::iter`]'s order, whose English may be found
+    /// in `text` once earlier pairs' words are blanked out: those it holds
+    /// now, and the phrases with a space (blanking a phrase leaves a space
+    /// that may complete one; it cannot complete a single word).
+    pub fn candidates<'a>(&'a self, text: &str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let mut held = vec![false; self.pairs.len()];
+        for m in self.single.find_overlapping_iter(text) {
+            held[m.pattern().as_usize()] = true;
+        }
+        self.pairs
+            .iter()
+            .zip(held)
+            .filter(|((en, _), held)| *held || en.contains(' '))
+            .map(|((en, zh), _)| (en.as_str(), zh.as_str()))
     }
 }
 

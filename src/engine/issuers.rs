@@ -85,7 +85,7 @@ impl Engine {
         let list = h.names.join("、");
         let blocks = vec![
             Block::plain(msg::issuers(q.lang, &h.number, h.names.len())),
-            self.block(list.clone(), &[]),
+            self.block(list.clone(), &[] as &[&str]),
         ];
         let first = h.passages[0];
         self.reply(q, true, blocks, vec![self.cite(first, &list)])

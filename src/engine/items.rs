@@ -33,7 +33,7 @@ impl Engine {
             if !strong.is_empty()
                 && !hits
                     .iter()
-                    .any(|i| strong.iter().any(|t| self.passages[*i].lower.contains(t.as_str())))
+                    .any(|i| strong.iter().any(|t| self.passages[*i].lower.contains(*t)))
             {
                 hits.clear();
             }
@@ -133,7 +133,7 @@ impl Engine {
         }
         if !good.is_empty() {
             let mut marks = marks;
-            marks.extend(stems);
+            marks.extend(stems.iter().map(String::as_str));
             blocks.push(Block::plain(msg::search(q.lang, year)));
             for pid in good {
                 let text = snippet(&self.passages[pid].text, &marks, SNIPPET_CHARS * 2);

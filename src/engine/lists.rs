@@ -43,7 +43,8 @@ impl Engine {
         if hits.is_empty() {
             return self.not_found(q, msg::no_list(q.lang, year, zh, en));
         }
-        let marks = text::Marks::new(&self.marks(q));
+        let words = self.marks(q);
+        let marks = text::Marks::new(&words);
         let mut blocks = vec![Block::plain(msg::list(q.lang, year, zh, en, hits.len()))];
         let mut cites = Vec::new();
         for i in hits {

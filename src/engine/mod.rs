@@ -416,31 +416,31 @@ impl Engine {
         self.index.doc_freq(term) > 0
     }
 
-    pub(super) fn strong_terms(&self, q: &Question) -> Vec<String> {
+    pub(super) fn strong_terms<'q>(&self, q: &'q Question) -> Vec<&'q str> {
         q.terms
             .iter()
             .filter(|t| t.chars().count() >= 2 && self.known(t) && self.idf(t) >= STRONG_IDF)
-            .cloned()
+            .map(String::as_str)
             .collect()
     }
 
     /// Words to mark in quoted text: the question's content words and the
     /// names of the entities it asks about.
-    pub(super) fn marks(&self, q: &Question) -> Vec<String> {
-        let mut m = q.marks.clone();
+    pub(super) fn marks<'a>(&'a self, q: &'a Question) -> Vec<&'a str> {
+        let mut m: Vec<&str> = q.marks.iter().map(String::as_str).collect();
         for e in &q.entities {
             m.extend(
                 self.entities[*e]
                     .names
                     .iter()
                     .filter(|n| n.chars().count() >= 2)
-                    .cloned(),
+                    .map(String::as_str),
             );
         }
         m
     }
 
-    pub(super) fn block(&self, text: String, marks: &[String]) -> Block {
+    pub(super) fn block<S: AsRef<str>>(&self, text: String, marks: &[S]) -> Block {
         let highlights = highlight(&text, marks);
         Block { text, highlights }
     }

@@ -96,20 +96,21 @@ impl Engine {
         }
     }
 
-    /// The question's terms without English words the notices never use,
-    /// and how many were dropped.
+    /// How many of the question's terms are English words the notices never
+    /// use, and the terms without them (empty when none is dropped: the
+    /// question's own terms stand).
     fn known_terms(&self, q: &Question) -> (Vec<String>, usize) {
-        let terms: Vec<String> = q
-            .terms
-            .iter()
-            .filter(|t| !t.chars().all(|c| c.is_ascii_alphabetic()) || self.known(t))
-            // An everyday word the notices never use is searched by the
-            // notices' words for it alone.
-            .filter(|t| !q.everyday.contains(t) || self.known(t))
-            .cloned()
-            .collect();
-        let dropped = q.terms.len() - terms.len();
-        (terms, dropped)
+        let keep = |t: &String| {
+            (!t.chars().all(|c| c.is_ascii_alphabetic()) || self.known(t))
+                // An everyday word the notices never use is searched by the
+                // notices' words for it alone.
+                && (!q.everyday.contains(t) || self.known(t))
+        };
+        let dropped = q.terms.iter().filter(|t| !keep(t)).count();
+        if dropped == 0 {
+            return (Vec::new(), 0);
+        }
+        (q.terms.iter().filter(|t| keep(t)).cloned().collect(), dropped)
     }
 
     /// Answers a question already understood (the conversation layer merges
@@ -118,7 +119,7 @@ impl Engine {
         // English words the notices never use cannot be searched for (the
         // question is copied only when there are any).
         let (terms, unknown_english) = self.known_terms(q);
-        let q: std::borrow::Cow<'_, Question> = if terms.len() == q.terms.len() {
+        let q: std::borrow::Cow<'_, Question> = if unknown_english == 0 {
             std::borrow::Cow::Borrowed(q)
         } else {
             let mut q = q.clone();
@@ -235,9 +236,7 @@ impl Engine {
         if let (true, Some(y)) = (who_runs_it, year.or(self.latest_year())) {
             routes.push(Route::List(EntityKind::Ministry, y));
         }
-        let about_the_notice = strong
-            .iter()
-            .all(|t| self.notices.iter().any(|n| n.title.contains(t.as_str())));
+        let about_the_notice = strong.iter().all(|t| self.notices.iter().any(|n| n.title.contains(*t)));
         // `什么时候` alone asks when the event is; the notice's own date is
         // asked with 通知/发布/印发 ….
         let names_the_notice = NOTICE_WORDS.is_match(&q.lower);
@@ -266,7 +265,7 @@ impl Engine {
             // A theme of something named (`农垦系列活动的主题`) or a fact
             // about the theme (`主题海报在哪下载`) is in the text; words of
             // the theme itself (`跟市场监管有关的主题`) ask for the theme.
-            let in_a_theme = |t: &String| self.themes.iter().any(|th| th.text.contains(t.as_str()));
+            let in_a_theme = |t: &&str| self.themes.iter().any(|th| th.text.contains(*t));
             let asks_a_fact = q.asks.is_some_and(|a| a != query::Asks::Name);
             if asks_a_fact || !strong.is_empty() && !strong.iter().all(in_a_theme) {
                 routes.push(Route::Search);

@@ -31,7 +31,7 @@ struct Hit {
 
 /// The question's search terms and how much each weighs in coverage.
 struct Weighted<'a> {
-    terms: Vec<String>,
+    terms: Vec<&'a str>,
     /// The idf of each term (a body's name stems share one body's weight).
     weights: Vec<f32>,
     /// For a word inside a longer word of the question (`质量奖` in
@@ -43,7 +43,7 @@ struct Weighted<'a> {
     within: Vec<Option<PassageSet<'a>>>,
     /// One substring searcher per term, built once per question, for the
     /// terms the index does not know and for sentences.
-    finders: Vec<memchr::memmem::Finder<'static>>,
+    finders: Vec<memchr::memmem::Finder<'a>>,
     /// The weight of the whole question.
     total: f32,
 }
@@ -52,7 +52,12 @@ struct Weighted<'a> {
 const STACK_TERMS: usize = 48;
 
 impl<'a> Weighted<'a> {
-    fn new(index: &'a SearchIndex, terms: Vec<String>, weights: Vec<f32>, parents: Vec<Option<usize>>) -> Weighted<'a> {
+    fn new(
+        index: &'a SearchIndex,
+        terms: Vec<&'a str>,
+        weights: Vec<f32>,
+        parents: Vec<Option<usize>>,
+    ) -> Weighted<'a> {
         let parent: Vec<Option<(usize, f32)>> = terms
             .iter()
             .zip(&parents)
@@ -67,7 +72,7 @@ impl<'a> Weighted<'a> {
         let within = terms.iter().map(|t| index.passages_holding(t)).collect();
         let finders = terms
             .iter()
-            .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
+            .map(|t| memchr::memmem::Finder::new(t.as_bytes()))
             .collect();
         Weighted {
             terms,
@@ -126,11 +131,12 @@ impl Engine {
     /// The question's search terms with their weights: its content words
     /// (idf), and the stems of the bodies it names, which share one body's
     /// weight (`广东省` and `广东` are one thing asked about, not two).
-    fn search_terms(&self, q: &Question) -> Weighted<'_> {
-        let mut terms = q.terms.clone();
+    fn search_terms<'a>(&'a self, q: &'a Question) -> Weighted<'a> {
+        let mut terms: Vec<&str> = q.terms.iter().map(String::as_str).collect();
         // A word the notices never use weighs most when it is a thing asked
         // about (`奖金`), and little when it only asks (`算不算`, `能领`).
-        let mut weights: Vec<f32> = terms
+        let mut weights: Vec<f32> = q
+            .terms
             .iter()
             .map(|t| match (self.known(t) || q.nouns.contains(t), q.verbs.contains(t)) {
                 // The relation asked about is often worded otherwise in the
@@ -150,12 +156,16 @@ impl Engine {
             })
             .collect();
         for e in &q.entities {
-            let stems: Vec<&String> = self.stem_terms[*e].iter().filter(|t| !terms.contains(t)).collect();
+            let stems: Vec<&str> = self.stem_terms[*e]
+                .iter()
+                .map(String::as_str)
+                .filter(|t| !terms.contains(t))
+                .collect();
             let share = stems.len().max(1) as f32;
             for t in stems {
                 weights.push(self.idf(t) / share);
                 parent.push(None);
-                terms.push(t.clone());
+                terms.push(t);
             }
         }
         Weighted::new(&self.index, terms, weights, parent)
@@ -250,7 +260,7 @@ impl Engine {
             terms
                 .iter()
                 .zip(weights)
-                .any(|(t, w)| *w >= STRONG_IDF && t.chars().count() >= 2 && p.lower.contains(t.as_str()))
+                .any(|(t, w)| *w >= STRONG_IDF && t.chars().count() >= 2 && p.lower.contains(*t))
         };
         tracing::debug!(
             passage = first.pid,
@@ -302,7 +312,7 @@ impl Engine {
         let top = hits[0].score;
         let top_cov = hits[0].coverage;
         let mut marks = self.marks(q);
-        marks.extend(terms.iter().filter(|t| t.chars().count() >= 2).cloned());
+        marks.extend(terms.iter().filter(|t| t.chars().count() >= 2).copied());
         let marker = text::Marks::new(&marks);
         let mut blocks = vec![Block::plain(msg::search(q.lang, year))];
         let mut cites = Vec::new();

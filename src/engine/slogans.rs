@@ -28,7 +28,8 @@ impl Engine {
         if lists.is_empty() {
             return self.not_found(q, msg::no_slogans(q.lang, y, &with));
         }
-        let marks = text::Marks::new(&self.marks(q));
+        let words = self.marks(q);
+        let marks = text::Marks::new(&words);
         let mut blocks = notes;
         if lists.iter().all(|s| !s.scope.is_national()) {
             substituted |= national_asked;

@@ -51,23 +51,24 @@ pub fn shorten(s: &str, max: usize) -> String {
 
 /// Byte ranges of every occurrence of `marks` in `text` (ASCII
 /// case-insensitively), merged, on char boundaries.
-pub fn highlight(text: &str, marks: &[String]) -> Vec<std::ops::Range<usize>> {
+pub fn highlight<S: AsRef<str>>(text: &str, marks: &[S]) -> Vec<std::ops::Range<usize>> {
     Marks::new(marks).highlight(text, &[])
 }
 
 /// Words to mark, with their substring searchers built once: one answer
 /// marks the same words in several texts.
-pub struct Marks {
-    finders: Vec<memchr::memmem::Finder<'static>>,
+pub struct Marks<'a> {
+    finders: Vec<memchr::memmem::Finder<'a>>,
 }
 
-impl Marks {
-    pub fn new(marks: &[String]) -> Marks {
+impl<'a> Marks<'a> {
+    pub fn new<S: AsRef<str>>(marks: &'a [S]) -> Marks<'a> {
         Marks {
             finders: marks
                 .iter()
+                .map(AsRef::as_ref)
                 .filter(|m| !m.is_empty())
-                .map(|m| memchr::memmem::Finder::new(m.as_bytes()).into_owned())
+                .map(|m| memchr::memmem::Finder::new(m.as_bytes()))
                 .collect(),
         }
     }
@@ -103,7 +104,7 @@ impl Marks {
 
 /// The part of `text` (at most `max` characters) with the most marked words,
 /// starting at a sentence boundary when one is near.
-pub fn snippet(text: &str, marks: &[String], max: usize) -> String {
+pub fn snippet<S: AsRef<str>>(text: &str, marks: &[S], max: usize) -> String {
     if text.chars().nth(max).is_none() {
         return text.to_string();
     }

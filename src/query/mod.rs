@@ -389,7 +389,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
                 }
             }
         }
-        for (en, zh) in glossary.iter() {
+        for (en, zh) in glossary.candidates(&glossed) {
             if has_word(&glossed, &[en]) {
                 glossed = glossed.replace(en, " ");
                 glossed_words.extend(en.split(' ').map(String::from));
