@@ -266,7 +266,7 @@ mod tests {
         let hits = idx.search(&["金融标准".to_string()], Some(2024), 10);
         assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![1]);
         assert!(idx.search(&["海关".to_string(), "跨境电商".to_string()], Some(2024), 10)[0].0 == 2);
-        assert!(idx.search(&[], None, 10).is_empty());
+        assert!(idx.search(&[] as &[&str], None, 10).is_empty());
         assert!(idx.search(&["title:*".to_string()], None, 10).is_empty());
         Ok(())
     }

@@ -210,13 +210,14 @@ mod tests {
     fn marks_built_once_highlight_as_the_words_do() {
         let words = |w: &[&str]| w.iter().map(|m| m.to_string()).collect::<Vec<String>>();
         let text = "广东省QC小组、ISO 9001，广东开学第一课";
-        let marks = Marks::new(&words(&["广东", "", "qc"]));
+        let listed = words(&["广东", "", "qc"]);
+        let marks = Marks::new(&listed);
         let extra = words(&["iso 9001", "广东省"]);
         let r = marks.highlight(text, &extra);
         assert_eq!(r, highlight(text, &words(&["广东", "qc", "iso 9001", "广东省"])));
         let marked: Vec<&str> = r.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(marked, vec!["广东省QC", "ISO 9001", "广东"]);
-        assert!(Marks::new(&[]).highlight(text, &[]).is_empty());
+        assert!(Marks::new(&[] as &[&str]).highlight(text, &[]).is_empty());
     }
 
     #[test]
