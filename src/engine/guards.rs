@@ -49,10 +49,12 @@ impl Engine {
     }
 }
 
-/// Whether `text` holds `head`, then at most six characters of one line,
+/// Whether `corpus` holds `head`, then at most six characters of one line,
 /// then `tail` (`质量开放日` is near `质量…开放日`).
-fn near(text: &str, head: &str, tail: &str) -> bool {
-    text.match_indices(head).any(|(at, _)| {
+fn near(corpus: &suffix::SuffixTable, head: &str, tail: &str) -> bool {
+    let text = corpus.text();
+    corpus.positions(head).iter().any(|&at| {
+        let at = at as usize;
         let rest = &text[at + head.len()..];
         let mut gaps = rest.char_indices();
         for _ in 0..=6 {

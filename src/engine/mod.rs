@@ -92,9 +92,10 @@ pub struct Engine {
     glossary: Glossary,
     jieba: Arc<Jieba>,
     index: SearchIndex,
-    /// Every passage's text without whitespace, to check whether a phrase
-    /// occurs in the notices at all.
-    corpus: String,
+    /// Every passage's text without whitespace, one passage a line, as a
+    /// suffix array: whether a phrase occurs in the notices at all, and
+    /// where, without scanning them.
+    corpus: suffix::SuffixTable<'static, 'static>,
     /// The passages that state when a year's activity runs, as shown (with
     /// a short heading above them), newest year first.
     openings: Vec<(usize, String)>,
@@ -246,7 +247,7 @@ impl Engine {
         ));
         let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
         let index = SearchIndex::build(&docs, jieba.clone())?;
-        let corpus = passages.iter().map(|p| compact(&p.text)).collect::<Vec<_>>().join("\n");
+        let corpus = suffix::SuffixTable::new(passages.iter().map(|p| compact(&p.text)).collect::<Vec<_>>().join("\n"));
         let openings = notice::openings(&passages);
         let places = passages
             .iter()
