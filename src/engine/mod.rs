@@ -96,6 +96,8 @@ pub struct Engine {
     /// suffix array: whether a phrase occurs in the notices at all, and
     /// where, without scanning them.
     corpus: suffix::SuffixTable<'static, 'static>,
+    /// Where each passage starts in `corpus`.
+    starts: Vec<usize>,
     /// The passages that state when a year's activity runs, as shown (with
     /// a short heading above them), newest year first.
     openings: Vec<(usize, String)>,
@@ -247,7 +249,16 @@ impl Engine {
         ));
         let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
         let index = SearchIndex::build(&docs, jieba.clone())?;
-        let corpus = suffix::SuffixTable::new(passages.iter().map(|p| compact(&p.text)).collect::<Vec<_>>().join("\n"));
+        let mut starts = Vec::with_capacity(passages.len());
+        let mut joined = String::new();
+        for p in &passages {
+            if !joined.is_empty() {
+                joined.push('\n');
+            }
+            starts.push(joined.len());
+            joined.push_str(&p.compact);
+        }
+        let corpus = suffix::SuffixTable::new(joined);
         let openings = notice::openings(&passages);
         let places = passages
             .iter()
@@ -283,6 +294,7 @@ impl Engine {
             }
         }
         Ok(Engine {
+            starts,
             coverage,
             by_who,
             years,
@@ -387,6 +399,23 @@ impl Engine {
     /// The item and body passages whose subject is `name`, in reading order.
     pub(super) fn passages_of(&self, name: &str) -> &[usize] {
         self.by_who.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The passages whose text, without whitespace, holds `phrase` (which
+    /// has none), in reading order.
+    pub(super) fn passages_holding(&self, phrase: &str) -> Vec<usize> {
+        if phrase.is_empty() {
+            return (0..self.passages.len()).collect();
+        }
+        let mut out: Vec<usize> = self
+            .corpus
+            .positions(phrase)
+            .iter()
+            .map(|&at| self.starts.partition_point(|&s| s <= at as usize) - 1)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     pub(super) fn cite(&self, pid: usize, snippet: &str) -> Citation {

@@ -18,12 +18,10 @@ impl Engine {
             if phrase.chars().count() < 4 {
                 continue;
             }
-            let finder = memchr::memmem::Finder::new(phrase.as_bytes());
             let mut years = self
-                .passages
-                .iter()
-                .filter(|p| finder.find(p.compact.as_bytes()).is_some())
-                .map(|p| p.year);
+                .passages_holding(&phrase)
+                .into_iter()
+                .map(|i| self.passages[i].year);
             let year = years.next()?;
             if years.any(|y| y != year) || found.is_some_and(|f| f != year) {
                 return None;

@@ -185,10 +185,11 @@ impl Engine {
             return self.not_found(q, msg::not_found(q.lang));
         }
         let newest = self.latest_year().unwrap_or_default();
-        let phrases: Vec<memchr::memmem::Finder<'_>> = q
+        // Each phrase of the question with the passages that hold it.
+        let phrases: Vec<(memchr::memmem::Finder<'_>, Vec<usize>)> = q
             .phrases
             .iter()
-            .map(|ph| memchr::memmem::Finder::new(ph.as_bytes()))
+            .map(|ph| (memchr::memmem::Finder::new(ph.as_bytes()), self.passages_holding(ph)))
             .collect();
         let mut hits: Vec<Hit> = self
             .index
@@ -203,7 +204,7 @@ impl Engine {
                     Kind::Slogan | Kind::Theme => 0.9,
                     _ => 1.0,
                 };
-                let phrase = if phrases.iter().any(|ph| ph.find(p.compact.as_bytes()).is_some()) {
+                let phrase = if phrases.iter().any(|(_, held)| held.binary_search(&pid).is_ok()) {
                     2.0
                 } else {
                     1.0
@@ -352,14 +353,15 @@ impl Engine {
         q: &Question,
         pid: usize,
         weighted: &Weighted,
-        phrases: &[memchr::memmem::Finder<'_>],
+        phrases: &[(memchr::memmem::Finder<'_>, Vec<usize>)],
     ) -> (Option<Range<usize>>, f32) {
         let p = &self.passages[pid];
         let mut best: (Option<Range<usize>>, f32) = (None, 0.0);
         // Phrases of the question this passage holds at all.
         let phrases: Vec<&memchr::memmem::Finder<'_>> = phrases
             .iter()
-            .filter(|ph| ph.find(p.compact.as_bytes()).is_some())
+            .filter(|(_, held)| held.binary_search(&pid).is_ok())
+            .map(|(ph, _)| ph)
             .collect();
         for (r, holds) in p.sentences.iter().zip(&p.holds) {
             let text = &p.text[r.clone()];
