@@ -96,6 +96,8 @@ pub struct Engine {
     /// suffix array: whether a phrase occurs in the notices at all, and
     /// where, without scanning them.
     corpus: suffix::SuffixTable<'static, 'static>,
+    /// The bodies listed above each document number, in reading order.
+    headers: Vec<issuers::Header>,
     /// Where each passage starts in `corpus`.
     starts: Vec<usize>,
     /// The passages that state when a year's activity runs, as shown (with
@@ -293,7 +295,9 @@ impl Engine {
                 }
             }
         }
+        let headers = issuers::headers(&passages);
         Ok(Engine {
+            headers,
             starts,
             coverage,
             by_who,

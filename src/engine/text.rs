@@ -111,7 +111,8 @@ pub fn snippet<S: AsRef<str>>(text: &str, marks: &[S], max: usize) -> String {
     snippet_of(text, &highlight(text, marks), max)
 }
 
-/// [`snippet`] with the marked ranges of `text` at hand.
+/// [`snippet`] with the marked ranges of `text` at hand (in order, as
+/// [`highlight`] gives them).
 pub fn snippet_of(text: &str, marked: &[std::ops::Range<usize>], max: usize) -> String {
     // The byte offset of every char, and the end: windows are counted in
     // chars, cut in bytes.
@@ -131,14 +132,20 @@ pub fn snippet_of(text: &str, marked: &[std::ops::Range<usize>], max: usize) -> 
             (start, (char_of(r.end) - start).pow(2))
         })
         .collect();
+    // The window opening a little before each marked run, weighed by the
+    // runs inside it: the runs are in order, so the window slides.
     let mut best = (0usize, 0usize);
+    let (mut lo, mut hi, mut n) = (0, 0, 0usize);
     for &(s, _) in &hits {
         let from = s.saturating_sub(max / 5);
-        let n: usize = hits
-            .iter()
-            .filter(|(x, _)| *x >= from && *x < from + max)
-            .map(|(_, w)| w)
-            .sum();
+        while hi < hits.len() && hits[hi].0 < from + max {
+            n += hits[hi].1;
+            hi += 1;
+        }
+        while lo < hi && hits[lo].0 < from {
+            n -= hits[lo].1;
+            lo += 1;
+        }
         if n > best.1 {
             best = (from, n);
         }
