@@ -76,7 +76,7 @@ impl<'a> Marks<'a> {
     /// [`highlight`] of these marks and `extra` ones in `text`.
     pub fn highlight(&self, text: &str, extra: &[String]) -> Vec<std::ops::Range<usize>> {
         let lowered;
-        let hay = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        let hay = if has_ascii_uppercase(text.as_bytes()) {
             lowered = text.to_ascii_lowercase();
             lowered.as_bytes()
         } else {
@@ -88,7 +88,7 @@ impl<'a> Marks<'a> {
             ranges.extend(f.find_iter(hay).map(|p| p..p + n));
         }
         for m in extra.iter().filter(|m| !m.is_empty()) {
-            ranges.extend(memchr::memmem::find_iter(hay, m.as_bytes()).map(|p| p..p + m.len()));
+            ranges.extend(occurrences(hay, m.as_bytes()).map(|p| p..p + m.len()));
         }
         ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
         let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
@@ -100,6 +100,37 @@ impl<'a> Marks<'a> {
         }
         merged
     }
+}
+
+/// Whether `bytes` has an ASCII capital (branch-free over blocks, so that
+/// long texts are read fast).
+fn has_ascii_uppercase(bytes: &[u8]) -> bool {
+    bytes
+        .chunks(32)
+        .any(|block| block.iter().fold(false, |any, b| any | b.is_ascii_uppercase()))
+}
+
+/// Where `needle` occurs in `hay`, left to right without overlap (as
+/// `memchr::memmem::find_iter`). A long needle (a whole sentence) is looked
+/// for by its first bytes, then compared: a searcher for all of it costs
+/// more to build than the search.
+fn occurrences<'h>(hay: &'h [u8], needle: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+    const HEAD: usize = 16;
+    let head = memchr::memmem::Finder::new(&needle[..needle.len().min(HEAD)]);
+    let mut at = 0;
+    let mut taken_to = 0;
+    std::iter::from_fn(move || {
+        while at < hay.len() {
+            let found = at + head.find(&hay[at..])?;
+            at = found + 1;
+            if found >= taken_to && hay[found..].starts_with(needle) {
+                taken_to = found + needle.len();
+                at = taken_to;
+                return Some(found);
+            }
+        }
+        None
+    })
 }
 
 /// The part of `text` (at most `max` characters) with the most marked words,
@@ -211,6 +242,31 @@ mod tests {
     fn highlight_merges_overlaps() {
         let r = highlight("广东省开展广东开学第一课", &["广东".to_string(), "广东省".to_string()]);
         assert_eq!(r, vec![0..9, 15..21]);
+    }
+
+    #[test]
+    fn occurrences_are_those_of_memmem() {
+        let long = "质量月活动期间，各地开展质量宣传。".repeat(2);
+        let cases: Vec<(String, String)> = vec![
+            (
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into(),
+                "aaaaaaaaaaaaaaaaaaaa".into(),
+            ),
+            (format!("{long}{long}x{long}"), long.clone()),
+            (
+                "abcabcabcabcabcabcabcabcabcabcabcabd".into(),
+                "abcabcabcabcabcabd".into(),
+            ),
+            ("short".into(), "or".into()),
+            ("none here".into(), "absent needle longer than sixteen".into()),
+        ];
+        for (hay, needle) in &cases {
+            let want: Vec<usize> = memchr::memmem::find_iter(hay.as_bytes(), needle.as_bytes()).collect();
+            let got: Vec<usize> = occurrences(hay.as_bytes(), needle.as_bytes()).collect();
+            assert_eq!(got, want, "{needle} in {hay}");
+        }
+        assert!(!has_ascii_uppercase("质量月".repeat(20).as_bytes()));
+        assert!(has_ascii_uppercase(format!("{}QC", "质量月".repeat(20)).as_bytes()));
     }
 
     #[test]
