@@ -145,24 +145,26 @@ pub fn snippet<S: AsRef<str>>(text: &str, marks: &[S], max: usize) -> String {
 /// [`snippet`] with the marked ranges of `text` at hand (in order, as
 /// [`highlight`] gives them).
 pub fn snippet_of(text: &str, marked: &[std::ops::Range<usize>], max: usize) -> String {
-    // The byte offset of every char, and the end: windows are counted in
-    // chars, cut in bytes.
-    let at: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
-    let len = at.len() - 1;
+    let len = text.chars().count();
     if len <= max {
         return text.to_string();
     }
-    let char_of = |byte: usize| at.partition_point(|&b| b < byte);
-    let ends_sentence = |k: usize| matches!(text[at[k - 1]..at[k]].chars().next(), Some('。' | '；' | '\n'));
     // Each marked run weighs its length squared: one 中国质量奖 outweighs
-    // several scattered 中国.
-    let hits: Vec<(usize, usize)> = marked
-        .iter()
-        .map(|r| {
-            let start = char_of(r.start);
-            (start, (char_of(r.end) - start).pow(2))
-        })
-        .collect();
+    // several scattered 中国. Runs are in order: their characters are
+    // counted on from one to the next.
+    let mut hits: Vec<(usize, usize)> = Vec::with_capacity(marked.len());
+    let (mut byte, mut chars) = (0, 0);
+    let mut char_of = |b: usize| {
+        if b > byte {
+            chars += text[byte..b].chars().count();
+            byte = b;
+        }
+        chars
+    };
+    for r in marked {
+        let start = char_of(r.start);
+        hits.push((start, (char_of(r.end) - start).pow(2)));
+    }
     // The window opening a little before each marked run, weighed by the
     // runs inside it: the runs are in order, so the window slides.
     let mut best = (0usize, 0usize);
@@ -183,6 +185,20 @@ pub fn snippet_of(text: &str, marked: &[std::ops::Range<usize>], max: usize) -> 
     }
     let mut from = best.0.min(len.saturating_sub(max));
     let mut end = from + max;
+    // The byte offsets of the characters the cut may fall on (from a third
+    // of a window before it, and the character before that, to a quarter
+    // after), and of the end.
+    let first = from.saturating_sub(max / 3).saturating_sub(1);
+    let last = (end + max / 4).min(len);
+    let at: Vec<usize> = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([text.len()])
+        .skip(first)
+        .take(last - first + 1)
+        .collect();
+    let at = |k: usize| at[k - first];
+    let ends_sentence = |k: usize| matches!(text[at(k - 1)..at(k)].chars().next(), Some('。' | '；' | '\n'));
     // Back up to the start of the sentence if it is close (keeping the end).
     if let Some(k) = (from.saturating_sub(max / 3)..from)
         .rev()
@@ -199,7 +215,7 @@ pub fn snippet_of(text: &str, marked: &[std::ops::Range<usize>], max: usize) -> 
     if from > 0 {
         out.push('…');
     }
-    out.push_str(&text[at[from]..at[to]]);
+    out.push_str(&text[at(from)..at(to)]);
     if to < len {
         out.push('…');
     }
@@ -281,6 +297,90 @@ mod tests {
         let marked: Vec<&str> = r.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(marked, vec!["广东省QC", "ISO 9001", "广东"]);
         assert!(Marks::new(&[] as &[&str]).highlight(text, &[]).is_empty());
+    }
+
+    /// The first version of [`snippet_of`], kept to check the faster one.
+    fn snippet_of_by_all_chars(text: &str, marked: &[std::ops::Range<usize>], max: usize) -> String {
+        let at: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+        let len = at.len() - 1;
+        if len <= max {
+            return text.to_string();
+        }
+        let char_of = |byte: usize| at.partition_point(|&b| b < byte);
+        let ends_sentence = |k: usize| matches!(text[at[k - 1]..at[k]].chars().next(), Some('。' | '；' | '\n'));
+        let hits: Vec<(usize, usize)> = marked
+            .iter()
+            .map(|r| {
+                let start = char_of(r.start);
+                (start, (char_of(r.end) - start).pow(2))
+            })
+            .collect();
+        let mut best = (0usize, 0usize);
+        for &(s, _) in &hits {
+            let from = s.saturating_sub(max / 5);
+            let n: usize = hits
+                .iter()
+                .filter(|(x, _)| *x >= from && *x < from + max)
+                .map(|(_, w)| w)
+                .sum();
+            if n > best.1 {
+                best = (from, n);
+            }
+        }
+        let mut from = best.0.min(len.saturating_sub(max));
+        let mut end = from + max;
+        if let Some(k) = (from.saturating_sub(max / 3)..from)
+            .rev()
+            .find(|&k| k > 0 && ends_sentence(k))
+        {
+            from = k;
+        }
+        if let Some(k) = (end..(end + max / 4).min(len)).find(|&k| ends_sentence(k)) {
+            end = k;
+        }
+        let to = end.min(len);
+        let mut out = String::new();
+        if from > 0 {
+            out.push('…');
+        }
+        out.push_str(&text[at[from]..at[to]]);
+        if to < len {
+            out.push('…');
+        }
+        out
+    }
+
+    #[test]
+    fn snippets_are_those_of_the_first_version() {
+        let pieces = [
+            "质量月",
+            "活动",
+            "。",
+            "；",
+            "\n",
+            "QC小组",
+            "开展",
+            "宣传周",
+            "，",
+            "ab",
+        ];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for round in 0..300 {
+            let text: String = (0..20 + round % 200).map(|_| pieces[next(pieces.len())]).collect();
+            let marks = [pieces[next(pieces.len())], pieces[next(pieces.len())]];
+            let marked = highlight(&text, &marks);
+            for max in [5, 12, 40, 220] {
+                assert_eq!(
+                    snippet_of(&text, &marked, max),
+                    snippet_of_by_all_chars(&text, &marked, max),
+                    "{text:?} {marks:?} {max}"
+                );
+            }
+        }
     }
 
     #[test]
