@@ -147,17 +147,22 @@ impl Engine {
         let year = year
             .or(doc.map(|(n, _)| self.notices[n].year))
             .or_else(|| self.quoted_year(q));
-        let mut first_miss: Option<Answer> = None;
+        // The first route's miss is the reply when no route answers; a
+        // plain "not found" (`Some(None)`) is written only if it is shown.
+        let mut first_miss: Option<Option<Answer>> = None;
         let routes = self.routes(q, year, unknown_english);
         tracing::debug!(question = ?q, ?year, ?routes, "understood");
         for route in routes {
-            let a = self.run(route, q, year);
-            if a.found || !a.citations.is_empty() {
-                return a;
+            match self.run(route, q, year) {
+                Some(a) if a.found || !a.citations.is_empty() => return a,
+                miss => {
+                    first_miss.get_or_insert(miss);
+                }
             }
-            first_miss.get_or_insert(a);
         }
-        first_miss.unwrap_or_else(|| self.not_found(q, msg::not_found(q.lang)))
+        first_miss
+            .flatten()
+            .unwrap_or_else(|| self.not_found(q, msg::not_found(q.lang)))
     }
 
     fn refusal(&self, q: &Question, unknown_english: usize) -> Option<Refusal> {
@@ -310,14 +315,13 @@ impl Engine {
         routes
     }
 
-    fn run(&self, route: Route, q: &Question, year: Option<i32>) -> Answer {
-        match route {
+    /// The answer of one route; none for a plain "not found".
+    fn run(&self, route: Route, q: &Question, year: Option<i32>) -> Option<Answer> {
+        Some(match route {
             Route::Contact => self.contact(q, year),
             Route::DocNumber => self.doc_number_answer(q),
             Route::NoticeFacts => self.metadata(q, year),
-            Route::Count => self
-                .count(q, year)
-                .unwrap_or_else(|| self.not_found(q, msg::not_found(q.lang))),
+            Route::Count => return self.count(q, year),
             Route::Slogans => {
                 let slogans = self.slogans(q, year);
                 if q.intent.theme && slogans.found {
@@ -325,7 +329,7 @@ impl Engine {
                     if theme.found {
                         theme.blocks.extend(slogans.blocks);
                         theme.citations.extend(slogans.citations);
-                        return theme;
+                        return Some(theme);
                     }
                 }
                 slogans
@@ -338,6 +342,6 @@ impl Engine {
             Route::Period => self.period(q, year),
             Route::Organisers => self.organisers(q, year),
             Route::Search => self.search(q, year),
-        }
+        })
     }
 }

@@ -173,6 +173,21 @@ fn chars_prefix(text: &str, n: usize) -> &str {
     }
 }
 
+/// `text` in lower case, as `str::to_lowercase` gives it; text of Chinese
+/// characters, punctuation and lower-case ASCII (most questions) is only
+/// copied, with no case table looked up.
+fn to_lower(text: &str) -> String {
+    let caseless = |c: char| {
+        matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{2000}'..='\u{206f}' | '\u{ff01}'..='\u{ff20}')
+            || c.is_ascii() && !c.is_ascii_uppercase()
+    };
+    if text.chars().all(caseless) {
+        text.to_string()
+    } else {
+        text.to_lowercase()
+    }
+}
+
 fn is_han(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '〇'
 }
@@ -318,7 +333,7 @@ fn phrases(norm: &str, covered: &[std::ops::Range<usize>]) -> Vec<String> {
 pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry, glossary: &Glossary) -> Question {
     let norm = normalize(raw);
     let lang = detect_lang(&norm);
-    let lower = norm.to_lowercase();
+    let lower = to_lower(&norm);
     let doc = DocRef::find(&norm);
     let (year, mut covered) = find_year(&norm, &lower, today_year, doc.as_ref().map(|(_, r)| r.clone()));
     let doc_number = doc.map(|(d, r)| {
@@ -435,12 +450,12 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     let nouns: Vec<String> = tags
         .iter()
         .filter(|t| t.tag.starts_with('n') || matches!(t.tag, "eng" | "i" | "l" | "j"))
-        .map(|t| t.word.to_lowercase())
+        .map(|t| to_lower(t.word))
         .collect();
     let verbs: Vec<String> = tags
         .iter()
         .filter(|t| t.tag.starts_with('v') && t.tag != "vn")
-        .map(|t| t.word.to_lowercase())
+        .map(|t| to_lower(t.word))
         .collect();
     let mut marks: Vec<String> = extra_terms.iter().filter(|t| t.chars().count() >= 2).cloned().collect();
     for t in &toks {
@@ -523,6 +538,20 @@ mod tests {
 
     fn names(q: &Question) -> Vec<&str> {
         q.entities.iter().map(|i| REG[*i].name.as_str()).collect()
+    }
+
+    #[test]
+    fn lower_case_is_that_of_the_standard_library() {
+        for s in [
+            "2024年质量月的主题",
+            "What was the THEME？",
+            "ＱＣ小组",
+            "“质量强国”—2024",
+            "ǅ Σ İ Ⅻ",
+            "",
+        ] {
+            assert_eq!(to_lower(s), s.to_lowercase(), "{s}");
+        }
     }
 
     #[test]
