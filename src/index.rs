@@ -222,21 +222,28 @@ impl SearchIndex {
         if terms.is_empty() || limit == 0 {
             return Vec::new();
         }
+        // The summed scores, and the passages some term is in (in the order
+        // first met: the order below is total, so it does not matter).
         let mut sum: Vec<f32> = vec![0.0; self.years.len()];
-        let mut matched: Vec<bool> = vec![false; self.years.len()];
+        let mut seen: Vec<u64> = vec![0; self.years.len().div_ceil(64)];
+        let mut touched: Vec<usize> = Vec::new();
         for t in terms {
             let Some(ts) = self.terms.get(t.as_ref()) else {
                 continue;
             };
             for &(p, score) in ts.scores.iter() {
-                sum[p as usize] += score;
-                matched[p as usize] = true;
+                let p = p as usize;
+                if year.is_some_and(|y| self.years[p] != y) {
+                    continue;
+                }
+                if seen[p / 64] & (1 << (p % 64)) == 0 {
+                    seen[p / 64] |= 1 << (p % 64);
+                    touched.push(p);
+                }
+                sum[p] += score;
             }
         }
-        let mut hits: Vec<(usize, f32)> = (0..self.years.len())
-            .filter(|&p| matched[p] && year.is_none_or(|y| self.years[p] == y))
-            .map(|p| (p, sum[p]))
-            .collect();
+        let mut hits: Vec<(usize, f32)> = touched.into_iter().map(|p| (p, sum[p])).collect();
         // Best first, ties by passage: only the first `limit` are ordered.
         let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if hits.len() > limit {

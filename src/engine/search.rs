@@ -228,18 +228,21 @@ impl Engine {
         // stands in a notice that body issued) does not answer it.
         for e in &q.entities {
             let ent = &self.entities[*e];
-            let stems = &self.stems[*e];
+            let stems: Vec<(&str, Option<PassageSet>)> = self.stems[*e]
+                .iter()
+                .map(|s| (s.as_str(), self.index.passages_holding(s)))
+                .collect();
             hits.retain(|h| {
                 let p = &self.passages[h.pid];
                 let n = &self.notices[p.notice];
                 let issuer = n.issuer.as_deref().unwrap_or_default();
                 p.who.iter().any(|w| w == &ent.name)
-                    || stems.iter().any(|s| {
-                        let in_text = match self.index.passages_holding(s) {
+                    || stems.iter().any(|&(s, held)| {
+                        let in_text = match held {
                             Some(set) => set.contains(h.pid),
-                            None => p.lower.contains(s.as_str()),
+                            None => p.lower.contains(s),
                         };
-                        in_text || n.title.contains(s.as_str()) || issuer.contains(s.as_str())
+                        in_text || n.title.contains(s) || issuer.contains(s)
                     })
             });
         }
