@@ -406,8 +406,9 @@ impl Engine {
     }
 
     /// The passages whose text, without whitespace, holds `phrase` (which
-    /// has none), in reading order.
-    pub(super) fn passages_holding(&self, phrase: &str) -> Vec<usize> {
+    /// has none), in reading order, from the suffix array. (The index's
+    /// `passages_holding` is for its own words, in the lower-cased text.)
+    pub(super) fn passages_with_phrase(&self, phrase: &str) -> Vec<usize> {
         if phrase.is_empty() {
             return (0..self.passages.len()).collect();
         }

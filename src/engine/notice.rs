@@ -19,7 +19,7 @@ impl Engine {
                 continue;
             }
             let mut years = self
-                .passages_holding(&phrase)
+                .passages_with_phrase(&phrase)
                 .into_iter()
                 .map(|i| self.passages[i].year);
             let year = years.next()?;

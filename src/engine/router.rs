@@ -96,9 +96,9 @@ impl Engine {
         }
     }
 
-    /// How many of the question's terms are English words the notices never
-    /// use, and the terms without them (empty when none is dropped: the
-    /// question's own terms stand).
+    /// The question's terms without the English and everyday words the
+    /// notices never use, and how many were dropped; the terms are empty
+    /// when none is dropped (the question's own terms stand).
     fn known_terms(&self, q: &Question) -> (Vec<String>, usize) {
         let keep = |t: &String| {
             (!t.chars().all(|c| c.is_ascii_alphabetic()) || self.known(t))

@@ -189,7 +189,12 @@ impl Engine {
         let phrases: Vec<(memchr::memmem::Finder<'_>, Vec<usize>)> = q
             .phrases
             .iter()
-            .map(|ph| (memchr::memmem::Finder::new(ph.as_bytes()), self.passages_holding(ph)))
+            .map(|ph| {
+                (
+                    memchr::memmem::Finder::new(ph.as_bytes()),
+                    self.passages_with_phrase(ph),
+                )
+            })
             .collect();
         let mut hits: Vec<Hit> = self
             .index
