@@ -241,7 +241,7 @@ impl Engine {
         if let (true, Some(y)) = (who_runs_it, year.or(self.latest_year())) {
             routes.push(Route::List(EntityKind::Ministry, y));
         }
-        let about_the_notice = strong.iter().all(|t| self.notices.iter().any(|n| n.title.contains(*t)));
+        let about_the_notice = || strong.iter().all(|t| self.notices.iter().any(|n| n.title.contains(*t)));
         // `什么时候` alone asks when the event is; the notice's own date is
         // asked with 通知/发布/印发 ….
         let names_the_notice = NOTICE_WORDS.is_match(&q.lower);
@@ -249,7 +249,7 @@ impl Engine {
             routes.push(Route::Period);
         }
         // `市场监管总局等发的通知文号`: a body that issued a notice names it.
-        let issuers_or_regions = q.entities.iter().all(|e| {
+        let issuers_or_regions = || q.entities.iter().all(|e| {
             let e = &self.entities[*e];
             e.kind == EntityKind::Province
                 || self.notices.iter().any(|n| {
@@ -260,7 +260,7 @@ impl Engine {
                     })
                 })
         });
-        if (it.doc_number || it.date && names_the_notice) && about_the_notice && issuers_or_regions {
+        if (it.doc_number || it.date && names_the_notice) && about_the_notice() && issuers_or_regions() {
             routes.push(Route::NoticeFacts);
         }
         routes.push(Route::Count);

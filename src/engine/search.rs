@@ -41,9 +41,10 @@ struct Weighted<'a> {
     /// For each term the index knows, the passages whose text holds it
     /// (found at load); a passage's coverage is then a lookup.
     within: Vec<Option<PassageSet<'a>>>,
-    /// One substring searcher per term, built once per question, for the
-    /// terms the index does not know and for sentences.
-    finders: Vec<memchr::memmem::Finder<'a>>,
+    /// One substring searcher per term, built when first needed (for a
+    /// term the index does not know, and for sentences): most questions
+    /// look into no sentence.
+    finders: Vec<std::cell::OnceCell<memchr::memmem::Finder<'a>>>,
     /// The weight of the whole question.
     total: f32,
 }
@@ -70,10 +71,7 @@ impl<'a> Weighted<'a> {
             .map(|(w, _)| *w)
             .sum();
         let within = terms.iter().map(|t| index.passages_holding(t)).collect();
-        let finders = terms
-            .iter()
-            .map(|t| memchr::memmem::Finder::new(t.as_bytes()))
-            .collect();
+        let finders = terms.iter().map(|_| std::cell::OnceCell::new()).collect();
         Weighted {
             terms,
             weights,
@@ -89,7 +87,7 @@ impl<'a> Weighted<'a> {
     fn passage_coverage(&self, pid: usize, lower: &str) -> f32 {
         self.coverage(|i| match self.within[i] {
             Some(set) => set.contains(pid),
-            None => self.finders[i].find(lower.as_bytes()).is_some(),
+            None => self.finder(i).find(lower.as_bytes()).is_some(),
         })
     }
 
@@ -97,8 +95,13 @@ impl<'a> Weighted<'a> {
     /// `pid` contains; a term the passage lacks is not looked for.
     fn sentence_coverage(&self, pid: usize, sentence: &str) -> f32 {
         self.coverage(|i| {
-            self.within[i].is_none_or(|set| set.contains(pid)) && self.finders[i].find(sentence.as_bytes()).is_some()
+            self.within[i].is_none_or(|set| set.contains(pid)) && self.finder(i).find(sentence.as_bytes()).is_some()
         })
+    }
+
+    /// The substring searcher of term `i`.
+    fn finder(&self, i: usize) -> &memchr::memmem::Finder<'a> {
+        self.finders[i].get_or_init(|| memchr::memmem::Finder::new(self.terms[i].as_bytes()))
     }
 
     /// The idf-weighted share of the question whose terms are `present`.
@@ -344,7 +347,13 @@ impl Engine {
             if let Some(sentence) = sentence {
                 let opens_with_it = text.trim_start_matches('…').starts_with(sentence);
                 if rank == 0 && !opens_with_it && p.text.chars().count() > sentence.chars().count() + 40 {
-                    blocks.push(self.lead(q, sentence, &marker));
+                    // The answer kinds its sentence holds were found at load.
+                    let kinds = h
+                        .sentence
+                        .as_ref()
+                        .and_then(|r| p.sentences.iter().position(|s| s == r))
+                        .map_or(u8::MAX, |i| p.holds[i]);
+                    blocks.push(self.lead(q, sentence, kinds, &marker));
                 }
             }
             blocks.push(self.block_marked(text.clone(), &marker, &[]));
@@ -398,13 +407,14 @@ impl Engine {
 
     /// The sentence that answers, with the question's words and the answer
     /// itself (the date, the name …) in bold.
-    fn lead(&self, q: &Question, sentence: &str, marks: &text::Marks) -> Block {
+    /// `kinds` is the set of answer kinds the sentence holds ([`asks::kinds`]).
+    fn lead(&self, q: &Question, sentence: &str, kinds: u8, marks: &text::Marks) -> Block {
         let answers: Vec<String> = match q.asks {
-            Some(a) => asks::answers(a, sentence)
+            Some(a) if kinds & a.bit() != 0 => asks::answers(a, sentence)
                 .into_iter()
                 .map(|r| sentence[r].to_string())
                 .collect(),
-            None => Vec::new(),
+            _ => Vec::new(),
         };
         self.block_marked(sentence.to_string(), marks, &answers)
     }

@@ -137,7 +137,10 @@ pub fn normalize(q: &str) -> String {
     static TAG: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][^<>]{0,60}>").unwrap());
     let head = chars_prefix(q, MAX_CHARS * 2);
-    let untagged = TAG.replace_all(head, " ");
+    let untagged = match head.contains('<') {
+        true => TAG.replace_all(head, " "),
+        false => Cow::Borrowed(head),
+    };
     let cleaned: Cow<str> = if untagged.chars().any(char::is_control) {
         Cow::Owned(untagged.chars().filter(|c| !c.is_control()).collect())
     } else {
