@@ -223,27 +223,39 @@ impl SearchIndex {
             return Vec::new();
         }
         // The summed scores, and the passages some term is in (in the order
-        // first met: the order below is total, so it does not matter).
-        let mut sum: Vec<f32> = vec![0.0; self.years.len()];
-        let mut seen: Vec<u64> = vec![0; self.years.len().div_ceil(64)];
-        let mut touched: Vec<usize> = Vec::new();
-        for t in terms {
-            let Some(ts) = self.terms.get(t.as_ref()) else {
-                continue;
-            };
-            for &(p, score) in ts.scores.iter() {
-                let p = p as usize;
-                if year.is_some_and(|y| self.years[p] != y) {
-                    continue;
-                }
-                if seen[p / 64] & (1 << (p % 64)) == 0 {
-                    seen[p / 64] |= 1 << (p % 64);
-                    touched.push(p);
-                }
-                sum[p] += score;
-            }
+        // first met: the order below is total, so it does not matter). The
+        // per-passage buffers are the thread's, kept zeroed between searches.
+        thread_local! {
+            static SUMS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        let mut hits: Vec<(usize, f32)> = touched.into_iter().map(|p| (p, sum[p])).collect();
+        let mut hits: Vec<(usize, f32)> = SUMS.with_borrow_mut(|sum| {
+            if sum.len() < self.years.len() {
+                sum.resize(self.years.len(), 0.0);
+            }
+            let mut touched: Vec<usize> = Vec::new();
+            for t in terms {
+                let Some(ts) = self.terms.get(t.as_ref()) else {
+                    continue;
+                };
+                for &(p, score) in ts.scores.iter() {
+                    let p = p as usize;
+                    if year.is_some_and(|y| self.years[p] != y) {
+                        continue;
+                    }
+                    // A passage is touched when its first score is added (a
+                    // BM25 score is positive).
+                    debug_assert!(score > 0.0);
+                    if sum[p] == 0.0 {
+                        touched.push(p);
+                    }
+                    sum[p] += score;
+                }
+            }
+            touched
+                .into_iter()
+                .map(|p| (p, std::mem::take(&mut sum[p])))
+                .collect()
+        });
         // Best first, ties by passage: only the first `limit` are ordered.
         let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if hits.len() > limit {

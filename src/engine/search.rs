@@ -240,17 +240,23 @@ impl Engine {
                 .iter()
                 .map(|s| (s.as_str(), self.index.passages_holding(s)))
                 .collect();
+            // The notices whose title or issuer names the body, looked up
+            // once rather than for every passage.
+            let named: Vec<bool> = self
+                .notices
+                .iter()
+                .map(|n| {
+                    let issuer = n.issuer.as_deref().unwrap_or_default();
+                    stems.iter().any(|&(s, _)| n.title.contains(s) || issuer.contains(s))
+                })
+                .collect();
             hits.retain(|h| {
                 let p = &self.passages[h.pid];
-                let n = &self.notices[p.notice];
-                let issuer = n.issuer.as_deref().unwrap_or_default();
                 p.who.iter().any(|w| w == &ent.name)
-                    || stems.iter().any(|&(s, held)| {
-                        let in_text = match held {
-                            Some(set) => set.contains(h.pid),
-                            None => p.lower.contains(s),
-                        };
-                        in_text || n.title.contains(s) || issuer.contains(s)
+                    || named[p.notice]
+                    || stems.iter().any(|&(s, held)| match held {
+                        Some(set) => set.contains(h.pid),
+                        None => p.lower.contains(s),
                     })
             });
         }

@@ -41,12 +41,15 @@ pub fn title_case(s: &str) -> String {
 
 /// Cuts `s` to at most `max` characters, adding `…`.
 pub fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((end, _)) => {
+            let mut out = String::with_capacity(end + '…'.len_utf8());
+            out.push_str(&s[..end]);
+            out.push('…');
+            out
+        }
     }
-    let mut out: String = s.chars().take(max).collect();
-    out.push('…');
-    out
 }
 
 /// Byte ranges of every occurrence of `marks` in `text` (ASCII
