@@ -251,10 +251,7 @@ impl SearchIndex {
                     sum[p] += score;
                 }
             }
-            touched
-                .into_iter()
-                .map(|p| (p, std::mem::take(&mut sum[p])))
-                .collect()
+            touched.into_iter().map(|p| (p, std::mem::take(&mut sum[p]))).collect()
         });
         // Best first, ties by passage: only the first `limit` are ordered.
         let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));

@@ -249,17 +249,19 @@ impl Engine {
             routes.push(Route::Period);
         }
         // `市场监管总局等发的通知文号`: a body that issued a notice names it.
-        let issuers_or_regions = || q.entities.iter().all(|e| {
-            let e = &self.entities[*e];
-            e.kind == EntityKind::Province
-                || self.notices.iter().any(|n| {
-                    e.names.iter().any(|name| {
-                        name.chars().count() >= 3
-                            && (n.title.contains(name.as_str())
-                                || n.issuer.as_deref().is_some_and(|i| i.contains(name.as_str())))
+        let issuers_or_regions = || {
+            q.entities.iter().all(|e| {
+                let e = &self.entities[*e];
+                e.kind == EntityKind::Province
+                    || self.notices.iter().any(|n| {
+                        e.names.iter().any(|name| {
+                            name.chars().count() >= 3
+                                && (n.title.contains(name.as_str())
+                                    || n.issuer.as_deref().is_some_and(|i| i.contains(name.as_str())))
+                        })
                     })
-                })
-        });
+            })
+        };
         if (it.doc_number || it.date && names_the_notice) && about_the_notice() && issuers_or_regions() {
             routes.push(Route::NoticeFacts);
         }

@@ -201,7 +201,8 @@ pub(super) fn detect_intent(lower: &str) -> Intent {
         activities: has(Activities),
         list,
         // Every way of asking it holds 发, 署名, 落款 or `issued`.
-        issuers: (l.contains('发') || l.contains("署名") || l.contains("落款") || l.contains("issued")) && ISSUERS.is_match(l),
+        issuers: (l.contains('发') || l.contains("署名") || l.contains("落款") || l.contains("issued"))
+            && ISSUERS.is_match(l),
         period: has(Period),
         organisers: false,
     }
