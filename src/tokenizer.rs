@@ -3,6 +3,7 @@
 //! The same [`terms`] function tokenizes questions, so index and query agree.
 
 use jieba_rs::{Jieba, Tag, TokenizeMode};
+use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -52,9 +53,10 @@ fn keep(word: &str) -> bool {
 
 /// One token: the normalised word and its byte range in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
-    /// The lower-cased word.
-    pub text: String,
+pub struct Term<'a> {
+    /// The lower-cased word: the input's own bytes unless lower-casing
+    /// changed them (most words are Chinese and need no copy).
+    pub text: Cow<'a, str>,
     /// Byte offset of the word's start in the input.
     pub from: usize,
     /// Byte offset just past the word.
@@ -62,7 +64,7 @@ pub struct Term {
 }
 
 /// Tokenizes `text` in search mode; byte offsets point into `text`.
-pub fn terms(jieba: &Jieba, text: &str) -> Vec<Term> {
+pub fn terms<'a>(jieba: &Jieba, text: &'a str) -> Vec<Term<'a>> {
     jieba
         .tokenize(text, TokenizeMode::Search, true)
         .into_iter()
@@ -86,7 +88,7 @@ static HMM_ONLY: LazyLock<Jieba> = LazyLock::new(Jieba::empty);
 /// characters, so the dictionary cut (which tagging does anyway) is cut
 /// again by the HMM only where such a run stands, and search mode's two-
 /// and three-character parts are looked up in the dictionary.
-pub fn analyse<'a>(jieba: &'a Jieba, text: &'a str) -> (Vec<Term>, Vec<Tag<'a>>) {
+pub fn analyse<'a>(jieba: &'a Jieba, text: &'a str) -> (Vec<Term<'a>>, Vec<Tag<'a>>) {
     let tags = jieba.tag(text, false);
     // A word and its two- and three-character parts: room for all at once.
     let mut out = Vec::with_capacity(tags.len() * 4);
@@ -149,8 +151,8 @@ fn in_block(c: char) -> bool {
 /// Search mode's words for one word of the cut at byte `at`: the parts of
 /// an identifier joined by `.`, `_` or `-`, its two- and three-character
 /// dictionary words, then the word itself.
-fn search_words(jieba: &Jieba, word: &str, at: usize, out: &mut Vec<Term>) {
-    let mut push = |w: &str, from: usize| {
+fn search_words<'a>(jieba: &Jieba, word: &'a str, at: usize, out: &mut Vec<Term<'a>>) {
+    let mut push = |w: &'a str, from: usize| {
         if keep(w) {
             out.push(Term {
                 text: lower(w),
@@ -197,8 +199,8 @@ fn search_words(jieba: &Jieba, word: &str, at: usize, out: &mut Vec<Term>) {
     push(word, at);
 }
 
-/// `word` in lower case; Chinese words (no upper case) are only copied.
-fn lower(word: &str) -> String {
+/// `word` in lower case; Chinese words (no upper case) are borrowed.
+fn lower(word: &str) -> Cow<'_, str> {
     let upper = if word.is_ascii() {
         word.bytes().any(|b| b.is_ascii_uppercase())
     } else {
@@ -206,9 +208,9 @@ fn lower(word: &str) -> String {
             .any(|c| !('\u{4E00}'..='\u{9FFF}').contains(&c) && c.is_uppercase())
     };
     if upper {
-        word.to_lowercase()
+        Cow::Owned(word.to_lowercase())
     } else {
-        word.to_string()
+        Cow::Borrowed(word)
     }
 }
 
@@ -242,7 +244,7 @@ impl Tokenizer for JiebaTokenizer {
                 offset_from: t.from,
                 offset_to: t.to,
                 position,
-                text: t.text,
+                text: t.text.into_owned(),
                 position_length: 1,
             })
             .collect();
@@ -289,7 +291,7 @@ mod tests {
     fn search_mode_yields_short_names_and_domain_words() {
         let words: Vec<String> = terms(&JIEBA, "广东省开展质量月活动")
             .into_iter()
-            .map(|t| t.text)
+            .map(|t| t.text.into_owned())
             .collect();
         assert!(words.contains(&"广东".to_string()), "{words:?}");
         assert!(words.contains(&"广东省".to_string()), "{words:?}");
@@ -298,7 +300,7 @@ mod tests {
 
     #[test]
     fn derived_words_are_cut_whole_unless_they_hide_a_word() {
-        let words: Vec<String> = terms(&JIEBA, "质量强国 文化润疆").into_iter().map(|t| t.text).collect();
+        let words: Vec<String> = terms(&JIEBA, "质量强国 文化润疆").into_iter().map(|t| t.text.into_owned()).collect();
         assert!(words.contains(&"文化润疆".to_string()), "{words:?}");
         assert!(JIEBA.has_word("质量强国") && !JIEBA.has_word("建设质量强国"));
     }
@@ -307,7 +309,7 @@ mod tests {
     fn punctuation_is_dropped_and_ascii_lowercased() {
         let words: Vec<String> = terms(&JIEBA, "“QC小组”，（ISO）！")
             .into_iter()
-            .map(|t| t.text)
+            .map(|t| t.text.into_owned())
             .collect();
         assert!(
             words.iter().all(|w| w.chars().any(|c| c.is_alphanumeric())),

@@ -91,8 +91,8 @@ impl Engine {
         let mut terms: Vec<String> = q.terms.clone();
         for s in &stems {
             for t in crate::tokenizer::terms(&self.jieba, s) {
-                if !terms.contains(&t.text) {
-                    terms.push(t.text);
+                if !terms.iter().any(|x| *x == t.text) {
+                    terms.push(t.text.into_owned());
                 }
             }
         }

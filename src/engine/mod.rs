@@ -272,8 +272,8 @@ impl Engine {
             .map(|names| {
                 let mut out: Vec<String> = Vec::new();
                 for t in names.iter().flat_map(|s| crate::tokenizer::terms(&jieba, s)) {
-                    if !out.contains(&t.text) {
-                        out.push(t.text);
+                    if !out.iter().any(|x| *x == t.text) {
+                        out.push(t.text.into_owned());
                     }
                 }
                 out

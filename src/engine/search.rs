@@ -10,7 +10,6 @@
 use super::*;
 use crate::index::{PassageSet, SearchIndex};
 use crate::query::asks;
-use std::ops::Range;
 
 /// How many passages the sentence stage looks into.
 const SENTENCE_POOL: usize = 8;
@@ -26,7 +25,8 @@ struct Hit {
     pid: usize,
     score: f32,
     coverage: f32,
-    sentence: Option<Range<usize>>,
+    /// The best sentence, by its place among the passage's sentences.
+    sentence: Option<usize>,
 }
 
 /// The question's search terms and how much each weighs in coverage.
@@ -303,11 +303,12 @@ impl Engine {
         if q.asks == Some(query::Asks::Number) {
             let unit = asks::unit(&q.norm);
             hits.retain(|h| {
-                h.sentence.as_ref().is_some_and(|r| {
-                    let sentence = &self.passages[h.pid].text[r.clone()];
+                h.sentence.is_some_and(|s| {
+                    let p = &self.passages[h.pid];
                     match unit {
-                        Some(u) => asks::counts_in(u, sentence),
-                        None => !asks::answers(query::Asks::Number, sentence).is_empty(),
+                        Some(u) => asks::counts_in(u, &p.text[p.sentences[s].clone()]),
+                        // The kinds of answer each sentence holds were found at load.
+                        None => p.holds[s] & query::Asks::Number.bit() != 0,
                     }
                 })
             });
@@ -318,9 +319,9 @@ impl Engine {
         // `几号`/`哪天` wants a day: a month (`2023年9月举办`) does not answer.
         if q.asks == Some(query::Asks::Date) && asks::wants_a_day(&q.norm) {
             hits.retain(|h| {
+                let p = &self.passages[h.pid];
                 h.sentence
-                    .as_ref()
-                    .is_some_and(|r| asks::names_a_day(&self.passages[h.pid].text[r.clone()]))
+                    .is_some_and(|s| asks::names_a_day(&p.text[p.sentences[s].clone()]))
             });
             if hits.is_empty() {
                 return self.not_found(q, msg::not_found(q.lang));
@@ -342,7 +343,7 @@ impl Engine {
                 break;
             }
             let p = &self.passages[h.pid];
-            let sentence = h.sentence.as_ref().map(|r| p.text[r.clone()].trim());
+            let sentence = h.sentence.map(|s| p.text[p.sentences[s].clone()].trim());
             let text = if p.text.chars().nth(SNIPPET_CHARS).is_none() {
                 p.text.clone()
             } else {
@@ -354,11 +355,7 @@ impl Engine {
                 let opens_with_it = text.trim_start_matches('…').starts_with(sentence);
                 if rank == 0 && !opens_with_it && p.text.chars().count() > sentence.chars().count() + 40 {
                     // The answer kinds its sentence holds were found at load.
-                    let kinds = h
-                        .sentence
-                        .as_ref()
-                        .and_then(|r| p.sentences.iter().position(|s| s == r))
-                        .map_or(u8::MAX, |i| p.holds[i]);
+                    let kinds = h.sentence.map_or(u8::MAX, |s| p.holds[s]);
                     blocks.push(self.lead(q, sentence, kinds, &marker));
                 }
             }
@@ -368,7 +365,8 @@ impl Engine {
         self.reply(q, true, blocks, cites)
     }
 
-    /// The sentence of passage `pid` that best answers `q`, and how well
+    /// The sentence of passage `pid` that best answers `q` (its place among
+    /// the passage's sentences), and how well
     /// (coverage of the question's terms, plus a bonus when it holds the
     /// kind of answer asked for or one of the question's phrases).
     fn best_sentence(
@@ -377,16 +375,16 @@ impl Engine {
         pid: usize,
         weighted: &Weighted,
         phrases: &[(memchr::memmem::Finder<'_>, Vec<usize>)],
-    ) -> (Option<Range<usize>>, f32) {
+    ) -> (Option<usize>, f32) {
         let p = &self.passages[pid];
-        let mut best: (Option<Range<usize>>, f32) = (None, 0.0);
+        let mut best: (Option<usize>, f32) = (None, 0.0);
         // Phrases of the question this passage holds at all.
         let phrases: Vec<&memchr::memmem::Finder<'_>> = phrases
             .iter()
             .filter(|(_, held)| held.binary_search(&pid).is_ok())
             .map(|(ph, _)| ph)
             .collect();
-        for (r, holds) in p.sentences.iter().zip(&p.holds) {
+        for (i, (r, holds)) in p.sentences.iter().zip(&p.holds).enumerate() {
             let text = &p.text[r.clone()];
             // Same byte offsets: the passage is lower-cased in ASCII only.
             let lower = &p.lower[r.clone()];
@@ -405,7 +403,7 @@ impl Engine {
                 }
             }
             if quality > best.1 {
-                best = (Some(r.clone()), quality);
+                best = (Some(i), quality);
             }
         }
         best

@@ -72,7 +72,7 @@ impl Peer {
     pub fn answer(&self, question: &str) -> PeerAnswer {
         let mut words: Vec<String> = tokenizer::terms(&self.jieba, question)
             .into_iter()
-            .map(|t| t.text)
+            .map(|t| t.text.into_owned())
             .collect();
         words.sort_unstable();
         words.dedup();

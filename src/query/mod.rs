@@ -16,6 +16,7 @@ pub use crate::entities::EntityRec;
 use crate::entities::{EntityKind, Registry};
 use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
+use std::borrow::Cow;
 pub use asks::Asks;
 pub use docref::DocRef;
 use jieba_rs::Jieba;
@@ -133,7 +134,6 @@ fn nfkc_stable(c: char) -> bool {
 /// Simplified, half-width (except Chinese punctuation), without control
 /// characters, truncated.
 pub fn normalize(q: &str) -> String {
-    use std::borrow::Cow;
     static TAG: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][^<>]{0,60}>").unwrap());
     let head = chars_prefix(q, MAX_CHARS * 2);
@@ -251,19 +251,24 @@ fn single_char_alias_ok(norm: &str, range: std::ops::Range<usize>, toks: &[Term]
 /// in `结束后要交`) is cut again by the dictionary alone, so a guess that
 /// spans two words does not stand as one unknown word; its lone characters
 /// are dropped.
-fn guessed_apart(jieba: &Jieba, t: Term, out: &mut Vec<Term>) {
+fn guessed_apart<'a>(jieba: &Jieba, t: Term<'a>, out: &mut Vec<Term<'a>>) {
     if t.text.chars().count() < 2
         || !t.text.chars().all(is_han)
         || jieba.has_word(&t.text)
-        || STOP.contains(&t.text.as_str())
+        || STOP.contains(&*t.text)
     {
         out.push(t);
         return;
     }
+    // All Han, so no case to fold: the word is the question's own text.
+    let Cow::Borrowed(word) = t.text else {
+        out.push(t);
+        return;
+    };
     let mut at = t.from;
-    for w in jieba.cut(&t.text, false) {
+    for w in jieba.cut(word, false) {
         let piece = Term {
-            text: w.word.to_string(),
+            text: Cow::Borrowed(w.word),
             from: at,
             to: at + w.word.len(),
         };
@@ -412,8 +417,8 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
                 glossed = glossed.replace(en, " ");
                 glossed_words.extend(en.split(' ').map(String::from));
                 for t in tokenizer::terms(jieba, zh) {
-                    if !extra_terms.contains(&t.text) {
-                        extra_terms.push(t.text);
+                    if !extra_terms.iter().any(|x| *x == t.text) {
+                        extra_terms.push(t.text.into_owned());
                     }
                 }
             }
@@ -430,7 +435,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     }
     // Sub-words of a stop word (质量 inside 质量月) are no content either.
     for t in &toks {
-        if t.text.chars().count() >= 2 && STOP.contains(&t.text.as_str()) {
+        if t.text.chars().count() >= 2 && STOP.contains(&*t.text) {
             covered.push(t.from..t.to);
         }
     }
@@ -465,7 +470,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         if covered.iter().any(|r| r.start <= t.from && t.to <= r.end) {
             continue;
         }
-        let w = t.text.as_str();
+        let w = &*t.text;
         let lone_ascii = w.len() == 1 && w.is_ascii() || glossed_words.iter().any(|g| g == w);
         // Tokens are lower case already.
         let synonyms = glossary.synonyms(w);
@@ -480,11 +485,11 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
             everyday.push(w.to_string());
             for f in formal {
                 for ft in tokenizer::terms(jieba, f) {
-                    if !terms.contains(&ft.text) {
-                        terms.push(ft.text.clone());
+                    if !terms.iter().any(|x| *x == ft.text) {
+                        terms.push(ft.text.to_string());
                     }
-                    if ft.text.chars().count() >= 2 && !marks.contains(&ft.text) {
-                        marks.push(ft.text);
+                    if ft.text.chars().count() >= 2 && !marks.iter().any(|x| *x == ft.text) {
+                        marks.push(ft.text.into_owned());
                     }
                 }
             }
