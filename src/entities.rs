@@ -186,6 +186,9 @@ pub struct Registry {
     entities: Vec<EntityRec>,
     chinese: Matcher,
     english: Matcher,
+    /// Whether every English name has a Latin letter (so a text without
+    /// one names none).
+    english_lettered: bool,
     regions: Matcher,
 }
 
@@ -203,6 +206,10 @@ impl Registry {
                 .filter(|(n, _)| !n.is_empty()),
             false,
         );
+        let english_lettered = entities
+            .iter()
+            .flat_map(|e| &e.en)
+            .all(|n| n.is_empty() || n.bytes().any(|b| b.is_ascii_alphabetic()));
         let english = Matcher::new(
             entities
                 .iter()
@@ -224,6 +231,7 @@ impl Registry {
             entities,
             chinese,
             english,
+            english_lettered,
             regions,
         }
     }
@@ -261,6 +269,9 @@ impl Registry {
 
     /// English names in `text` (ASCII case-insensitive), like [`Registry::scan_chinese`].
     pub fn scan_english(&self, text: &str, accept: impl FnMut(Range<usize>, usize) -> bool) {
+        if self.english_lettered && !text.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return;
+        }
         self.english.scan(text, accept)
     }
 

@@ -41,6 +41,10 @@ pub fn title_case(s: &str) -> String {
 
 /// Cuts `s` to at most `max` characters, adding `…`.
 pub fn shorten(s: &str, max: usize) -> String {
+    // Counting is fast; walking to the cut only when there is one.
+    if s.len() <= max || s.chars().count() <= max {
+        return s.to_string();
+    }
     match s.char_indices().nth(max) {
         None => s.to_string(),
         Some((end, _)) => {

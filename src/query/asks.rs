@@ -2,7 +2,7 @@
 //! (`什么时候` wants a date, `在哪` a place, `谁` an organisation, `多少` a
 //! number, `叫什么` a name), and whether a sentence holds such an answer.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -26,7 +26,7 @@ struct Pattern {
     asks: Asks,
     /// The Chinese asking words, leftmost first (the earlier of two words
     /// at one place wins, so a longer word comes before its prefix).
-    words: AhoCorasick,
+    words: Vec<String>,
     /// The English ones, on word boundaries (looked for only in a question
     /// with Latin letters).
     english: Regex,
@@ -37,12 +37,36 @@ fn re(s: &str) -> Regex {
     Regex::new(s).expect("built-in pattern")
 }
 
-fn words<S: AsRef<str>>(list: &[S]) -> AhoCorasick {
-    AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(list.iter().map(AsRef::as_ref))
-        .expect("built-in words")
+fn words<S: AsRef<str>>(list: &[S]) -> Vec<String> {
+    list.iter().map(|w| w.as_ref().to_string()).collect()
 }
+
+/// Every kind's asking words in one automaton, so that a question is read
+/// once for all of them: it reports every occurrence of every word
+/// (overlapping), and [`read_lower`] keeps, kind by kind, what a leftmost-
+/// first search of that kind's list would find.
+struct AllWords {
+    automaton: AhoCorasick,
+    /// For each word of the automaton: its kind (place in [`PATTERNS`])
+    /// and its place in that kind's list.
+    of: Vec<(usize, usize)>,
+}
+
+static ALL_WORDS: LazyLock<AllWords> = LazyLock::new(|| {
+    let mut list: Vec<&str> = Vec::new();
+    let mut of = Vec::new();
+    for (k, p) in PATTERNS.iter().enumerate() {
+        for (i, w) in p.words.iter().enumerate() {
+            list.push(w);
+            of.push((k, i));
+        }
+    }
+    let automaton = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(list)
+        .expect("built-in words");
+    AllWords { automaton, of }
+});
 
 /// The units a count question names (`多少个`, `几项`).
 const COUNT_UNITS: &str = "个项种家次条类张名位届件批所人场期轮份篇";
@@ -179,13 +203,27 @@ pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<us
     let latin = hay.bytes().any(|b| b.is_ascii_alphabetic());
     let mut asks = None;
     let mut ranges = Vec::new();
-    for p in PATTERNS.iter() {
+    // Every occurrence of every word as (kind, start, place in the kind's
+    // list, end): sorted, each kind's occurrences run by start, the
+    // earliest-listed word first among those starting at one place.
+    let mut found: Vec<(usize, usize, usize, usize)> = ALL_WORDS
+        .automaton
+        .find_overlapping_iter(hay)
+        .map(|m| {
+            let (k, i) = ALL_WORDS.of[m.pattern().as_usize()];
+            (k, m.start(), i, m.end())
+        })
+        .collect();
+    found.sort_unstable();
+    for (k, p) in PATTERNS.iter().enumerate() {
         let mut end = 0;
-        for m in p.words.find_iter(hay) {
-            if m.start() < end {
+        for &(_, start, _, m_end) in found.iter().filter(|f| f.0 == k) {
+            // Leftmost first: the first-listed word at a place (the others
+            // there start inside it), none inside a match.
+            if start < end {
                 continue;
             }
-            let mut range = m.range();
+            let mut range = start..m_end;
             // `多少 个`: whitespace and a unit after a bare `多少` belong to it.
             if p.asks == Asks::Number && &hay[range.clone()] == "多少" {
                 let rest = &hay[range.end..];
