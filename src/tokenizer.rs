@@ -23,7 +23,16 @@ const LISTED_FREQ: usize = 50_000;
 /// more characters: search mode offers only the two- and three-character
 /// parts of a word, so 建设质量强省 as a word would hide 质量强省.
 pub fn build_jieba<'a>(listed: impl IntoIterator<Item = &'a str>, derived: impl IntoIterator<Item = &'a str>) -> Jieba {
-    let mut jieba = Jieba::new();
+    build_jieba_on(Jieba::new(), listed, derived)
+}
+
+/// [`build_jieba`] on a jieba that has the default dictionary loaded (see
+/// [`DefaultDictionary`]).
+pub fn build_jieba_on<'a>(
+    mut jieba: Jieba,
+    listed: impl IntoIterator<Item = &'a str>,
+    derived: impl IntoIterator<Item = &'a str>,
+) -> Jieba {
     for w in listed {
         if w.chars().count() >= 2 {
             jieba.add_word(w, Some(LISTED_FREQ), None);
@@ -35,6 +44,27 @@ pub fn build_jieba<'a>(listed: impl IntoIterator<Item = &'a str>, derived: impl 
         }
     }
     jieba
+}
+
+/// jieba's default dictionary, loading on a thread of its own: it is most
+/// of a cold start (about 350,000 words go into its trie), and the
+/// notices can be parsed meanwhile.
+pub struct DefaultDictionary(Option<std::thread::JoinHandle<Jieba>>);
+
+impl DefaultDictionary {
+    /// Starts loading; where no thread can be started, [`Self::wait`] loads.
+    pub fn start() -> DefaultDictionary {
+        let handle = std::thread::Builder::new()
+            .name("jieba-dictionary".into())
+            .spawn(Jieba::new)
+            .ok();
+        DefaultDictionary(handle)
+    }
+
+    /// The loaded jieba.
+    pub fn wait(self) -> Jieba {
+        self.0.and_then(|h| h.join().ok()).unwrap_or_else(Jieba::new)
+    }
 }
 
 /// Whether `word` contains a shorter dictionary word of four or more characters.

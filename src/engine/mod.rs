@@ -168,6 +168,9 @@ impl Engine {
     /// Builds the engine from a loaded corpus: parses every notice with the
     /// bodies the corpus knows, then indexes the passages.
     pub fn from_corpus(corpus: Corpus) -> Result<Engine> {
+        // The dictionary loads while the notices are parsed and everything
+        // that needs no words is built.
+        let dictionary = crate::tokenizer::DefaultDictionary::start();
         let mut passages = Vec::new();
         let mut themes = Vec::new();
         let mut slogans = Vec::new();
@@ -245,12 +248,6 @@ impl Engine {
             .iter()
             .chain(entities_reg.iter().flat_map(|e| e.names.iter()))
             .map(String::as_str);
-        let jieba = Arc::new(crate::tokenizer::build_jieba(
-            listed,
-            derived.iter().map(String::as_str),
-        ));
-        let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
-        let index = SearchIndex::build(&docs, jieba.clone())?;
         let mut starts = Vec::with_capacity(passages.len());
         let mut joined = String::new();
         for p in &passages {
@@ -267,6 +264,17 @@ impl Engine {
             .map(|p| guards::names_a_place(&entities_reg, &p.text))
             .collect();
         let stems: Vec<Vec<String>> = entities_reg.iter().map(EntityRec::stems).collect();
+        let notice_facts = facts::notice_facts(notices.len(), &passages);
+        let counts = facts::stated_counts(&passages);
+        let counted = facts::counted_words(&counts, &passages);
+        let headers = issuers::headers(&passages);
+        let jieba = Arc::new(crate::tokenizer::build_jieba_on(
+            dictionary.wait(),
+            listed,
+            derived.iter().map(String::as_str),
+        ));
+        let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
+        let index = SearchIndex::build(&docs, jieba.clone())?;
         let stem_terms = stems
             .iter()
             .map(|names| {
@@ -279,9 +287,6 @@ impl Engine {
                 out
             })
             .collect();
-        let notice_facts = facts::notice_facts(notices.len(), &passages);
-        let counts = facts::stated_counts(&passages);
-        let counted = facts::counted_words(&counts, &passages);
         let years = text::sorted_years(notices.iter().map(|n| n.year));
         let coverage = [msg::coverage(Lang::Zh, &years), msg::coverage(Lang::En, &years)];
         let mut by_who: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
@@ -295,7 +300,6 @@ impl Engine {
                 }
             }
         }
-        let headers = issuers::headers(&passages);
         Ok(Engine {
             headers,
             starts,
