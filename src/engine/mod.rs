@@ -69,6 +69,10 @@ struct Passage {
     /// The kinds of answer each sentence holds (a date, a place …), as
     /// [`query::asks::kinds`] bit sets.
     holds: Vec<u8>,
+    /// The answers each sentence gives, of each kind it holds: the kind's
+    /// bit and the answer's byte range in the sentence, trimmed (found at
+    /// load, for the sentence that leads a reply).
+    answers: Vec<Vec<(u8, std::ops::Range<usize>)>>,
     /// Whether the text has an ASCII digit (a count question prefers such passages).
     digits: bool,
 }
@@ -181,15 +185,22 @@ impl Engine {
             let base = passages.len();
             for p in parsed.passages {
                 let sentences = text::sentences(&p.text);
+                let holds: Vec<u8> = sentences
+                    .iter()
+                    .map(|r| query::asks::kinds(&p.text[r.clone()]))
+                    .collect();
+                let answers = sentences
+                    .iter()
+                    .zip(&holds)
+                    .map(|(r, &kinds)| query::asks::all_answers(kinds, p.text[r.clone()].trim()))
+                    .collect();
                 passages.push(Passage {
                     notice: ni,
                     year: n.year,
                     lower: p.text.to_ascii_lowercase(),
                     compact: compact(&p.text),
-                    holds: sentences
-                        .iter()
-                        .map(|r| query::asks::kinds(&p.text[r.clone()]))
-                        .collect(),
+                    holds,
+                    answers,
                     sentences,
                     digits: p.text.bytes().any(|b| b.is_ascii_digit()),
                     section: p.section,

@@ -10,6 +10,7 @@
 use super::*;
 use crate::index::{PassageSet, SearchIndex};
 use crate::query::asks;
+use std::ops::Range;
 
 /// How many passages the sentence stage looks into.
 const SENTENCE_POOL: usize = 8;
@@ -354,9 +355,9 @@ impl Engine {
             if let Some(sentence) = sentence {
                 let opens_with_it = text.trim_start_matches('…').starts_with(sentence);
                 if rank == 0 && !opens_with_it && p.text.chars().count() > sentence.chars().count() + 40 {
-                    // The answer kinds its sentence holds were found at load.
-                    let kinds = h.sentence.map_or(u8::MAX, |s| p.holds[s]);
-                    blocks.push(self.lead(q, sentence, kinds, &marker));
+                    // The answers its sentence gives were found at load.
+                    let given = h.sentence.map_or(&[][..], |s| &p.answers[s][..]);
+                    blocks.push(self.lead(q, sentence, given, &marker));
                 }
             }
             blocks.push(self.block_marked(text.clone(), &marker, &[]));
@@ -411,14 +412,15 @@ impl Engine {
 
     /// The sentence that answers, with the question's words and the answer
     /// itself (the date, the name …) in bold.
-    /// `kinds` is the set of answer kinds the sentence holds ([`asks::kinds`]).
-    fn lead(&self, q: &Question, sentence: &str, kinds: u8, marks: &text::Marks) -> Block {
+    /// `given` is what the sentence answers, kind by kind (`Passage::answers`).
+    fn lead(&self, q: &Question, sentence: &str, given: &[(u8, Range<usize>)], marks: &text::Marks) -> Block {
         let answers: Vec<String> = match q.asks {
-            Some(a) if kinds & a.bit() != 0 => asks::answers(a, sentence)
-                .into_iter()
-                .map(|r| sentence[r].to_string())
+            Some(a) => given
+                .iter()
+                .filter(|(kind, _)| *kind == a.bit())
+                .map(|(_, r)| sentence[r.clone()].to_string())
                 .collect(),
-            _ => Vec::new(),
+            None => Vec::new(),
         };
         self.block_marked(sentence.to_string(), marks, &answers)
     }

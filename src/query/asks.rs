@@ -269,6 +269,16 @@ pub fn holds(asks: Asks, text: &str) -> bool {
     PATTERNS.iter().any(|p| p.asks == asks && p.answer.is_match(text))
 }
 
+/// Every answer of the kinds in `kinds` (a set of [`Asks::bit`]) that
+/// `text` gives: each kind's bit and [`answers`]' range, kind by kind.
+pub fn all_answers(kinds: u8, text: &str) -> Vec<(u8, Range<usize>)> {
+    PATTERNS
+        .iter()
+        .filter(|p| kinds & p.asks.bit() != 0)
+        .flat_map(|p| p.answer.find_iter(text).map(|m| (p.asks.bit(), m.range())))
+        .collect()
+}
+
 /// The kinds of answer `text` holds, as a bit set of [`Asks::bit`].
 pub fn kinds(text: &str) -> u8 {
     PATTERNS
