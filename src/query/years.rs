@@ -88,10 +88,9 @@ pub(super) fn find_year(
     }
     // 二〇二四年 / 二零二四年.
     for i in 0..chars.len().saturating_sub(4) {
-        let ds: Option<Vec<u32>> = (0..4).map(|k| han_digit(chars[i + k].1)).collect();
-        if let Some(ds) = ds {
+        let y = (0..4).try_fold(0, |y, k| han_digit(chars[i + k].1).map(|d| y * 10 + d as i32));
+        if let Some(y) = y {
             if chars[i + 4].1 == '年' {
-                let y = ds.iter().fold(0, |a, d| a * 10 + *d as i32);
                 if (1950..=2100).contains(&y) {
                     return (
                         YearRef::Explicit(y),
@@ -101,39 +100,54 @@ pub(super) fn find_year(
             }
         }
     }
-    let relative: &[(&str, i32)] = &[
-        ("大前年", -3),
-        ("前年", -2),
-        ("去年", -1),
-        ("上一年", -1),
-        ("今年", 0),
-        ("本年", 0),
-        ("明年", 1),
-        ("last year", -1),
-        ("this year", 0),
-        ("next year", 1),
-    ];
-    for (w, d) in relative {
-        if let Some(p) = lower.find(w) {
-            return (
-                YearRef::Relative(today_year + d),
-                std::iter::once(p..p + w.len()).collect(),
-            );
+    // The first-listed word the question holds, where it first occurs
+    // (each word's first match is the first reported: overlapping matches
+    // come by where they end).
+    let mut first: Option<(usize, usize)> = None;
+    for m in YEAR_WORDS.find_overlapping_iter(lower) {
+        let w = m.pattern().as_usize();
+        if first.is_none_or(|(f, _)| w < f) {
+            first = Some((w, m.start()));
         }
     }
-    for w in [
-        "最近",
-        "最新",
-        "近期",
-        "latest",
-        "most recent",
-        "recent",
-        "newest",
-        "current",
-    ] {
-        if let Some(p) = lower.find(w) {
-            return (YearRef::Latest, std::iter::once(p..p + w.len()).collect());
+    match first {
+        Some((w, p)) if w < RELATIVE.len() => {
+            let (word, d) = RELATIVE[w];
+            (YearRef::Relative(today_year + d), vec![p..p + word.len()])
         }
+        Some((w, p)) => (YearRef::Latest, vec![p..p + LATEST[w - RELATIVE.len()].len()]),
+        None => (YearRef::None, Vec::new()),
     }
-    (YearRef::None, Vec::new())
 }
+
+/// Words that name a year from today, first match first.
+const RELATIVE: &[(&str, i32)] = &[
+    ("大前年", -3),
+    ("前年", -2),
+    ("去年", -1),
+    ("上一年", -1),
+    ("今年", 0),
+    ("本年", 0),
+    ("明年", 1),
+    ("last year", -1),
+    ("this year", 0),
+    ("next year", 1),
+];
+
+/// Words that ask for the latest year, looked for after [`RELATIVE`].
+const LATEST: &[&str] = &[
+    "最近",
+    "最新",
+    "近期",
+    "latest",
+    "most recent",
+    "recent",
+    "newest",
+    "current",
+];
+
+/// [`RELATIVE`] then [`LATEST`], in one automaton.
+static YEAR_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new(RELATIVE.iter().map(|(w, _)| *w).chain(LATEST.iter().copied()))
+        .expect("built-in words")
+});
