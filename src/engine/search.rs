@@ -30,6 +30,15 @@ struct Hit {
     sentence: Option<usize>,
 }
 
+/// A phrase of the question (a run of four or more characters) and the
+/// passages that hold it.
+struct Phrase<'a> {
+    text: &'a str,
+    /// Its substring searcher, built when first needed.
+    finder: std::cell::OnceCell<memchr::memmem::Finder<'a>>,
+    held: Vec<usize>,
+}
+
 /// The question's search terms and how much each weighs in coverage.
 struct Weighted<'a> {
     terms: Vec<&'a str>,
@@ -189,15 +198,15 @@ impl Engine {
             return self.not_found(q, msg::not_found(q.lang));
         }
         let newest = self.latest_year().unwrap_or_default();
-        // Each phrase of the question with the passages that hold it.
-        let phrases: Vec<(memchr::memmem::Finder<'_>, Vec<usize>)> = q
+        // Each phrase of the question with the passages that hold it (its
+        // searcher is built when a sentence is first looked into for it).
+        let phrases: Vec<Phrase> = q
             .phrases
             .iter()
-            .map(|ph| {
-                (
-                    memchr::memmem::Finder::new(ph.as_bytes()),
-                    self.passages_with_phrase(ph),
-                )
+            .map(|ph| Phrase {
+                text: ph,
+                finder: std::cell::OnceCell::new(),
+                held: self.passages_with_phrase(ph),
             })
             .collect();
         let mut hits: Vec<Hit> = self
@@ -213,7 +222,7 @@ impl Engine {
                     Kind::Slogan | Kind::Theme => 0.9,
                     _ => 1.0,
                 };
-                let phrase = if phrases.iter().any(|(_, held)| held.binary_search(&pid).is_ok()) {
+                let phrase = if phrases.iter().any(|ph| ph.held.binary_search(&pid).is_ok()) {
                     2.0
                 } else {
                     1.0
@@ -375,15 +384,15 @@ impl Engine {
         q: &Question,
         pid: usize,
         weighted: &Weighted,
-        phrases: &[(memchr::memmem::Finder<'_>, Vec<usize>)],
+        phrases: &[Phrase],
     ) -> (Option<usize>, f32) {
         let p = &self.passages[pid];
         let mut best: (Option<usize>, f32) = (None, 0.0);
         // Phrases of the question this passage holds at all.
         let phrases: Vec<&memchr::memmem::Finder<'_>> = phrases
             .iter()
-            .filter(|(_, held)| held.binary_search(&pid).is_ok())
-            .map(|(ph, _)| ph)
+            .filter(|ph| ph.held.binary_search(&pid).is_ok())
+            .map(|ph| ph.finder.get_or_init(|| memchr::memmem::Finder::new(ph.text.as_bytes())))
             .collect();
         for (i, (r, holds)) in p.sentences.iter().zip(&p.holds).enumerate() {
             let text = &p.text[r.clone()];
