@@ -63,7 +63,7 @@ impl DefaultDictionary {
 
     /// The loaded jieba.
     pub fn wait(self) -> Jieba {
-        self.0.and_then(|h| h.join().ok()).unwrap_or_else(Jieba::new)
+        self.0.and_then(|h| h.join().ok()).unwrap_or_default()
     }
 }
 
@@ -330,7 +330,10 @@ mod tests {
 
     #[test]
     fn derived_words_are_cut_whole_unless_they_hide_a_word() {
-        let words: Vec<String> = terms(&JIEBA, "质量强国 文化润疆").into_iter().map(|t| t.text.into_owned()).collect();
+        let words: Vec<String> = terms(&JIEBA, "质量强国 文化润疆")
+            .into_iter()
+            .map(|t| t.text.into_owned())
+            .collect();
         assert!(words.contains(&"文化润疆".to_string()), "{words:?}");
         assert!(JIEBA.has_word("质量强国") && !JIEBA.has_word("建设质量强国"));
     }

@@ -379,20 +379,17 @@ impl Engine {
     /// the passage's sentences), and how well
     /// (coverage of the question's terms, plus a bonus when it holds the
     /// kind of answer asked for or one of the question's phrases).
-    fn best_sentence(
-        &self,
-        q: &Question,
-        pid: usize,
-        weighted: &Weighted,
-        phrases: &[Phrase],
-    ) -> (Option<usize>, f32) {
+    fn best_sentence(&self, q: &Question, pid: usize, weighted: &Weighted, phrases: &[Phrase]) -> (Option<usize>, f32) {
         let p = &self.passages[pid];
         let mut best: (Option<usize>, f32) = (None, 0.0);
         // Phrases of the question this passage holds at all.
         let phrases: Vec<&memchr::memmem::Finder<'_>> = phrases
             .iter()
             .filter(|ph| ph.held.binary_search(&pid).is_ok())
-            .map(|ph| ph.finder.get_or_init(|| memchr::memmem::Finder::new(ph.text.as_bytes())))
+            .map(|ph| {
+                ph.finder
+                    .get_or_init(|| memchr::memmem::Finder::new(ph.text.as_bytes()))
+            })
             .collect();
         for (i, (r, holds)) in p.sentences.iter().zip(&p.holds).enumerate() {
             let text = &p.text[r.clone()];

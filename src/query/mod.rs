@@ -16,10 +16,10 @@ pub use crate::entities::EntityRec;
 use crate::entities::{EntityKind, Registry};
 use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
-use std::borrow::Cow;
 pub use asks::Asks;
 pub use docref::DocRef;
 use jieba_rs::Jieba;
+use std::borrow::Cow;
 use stopwords::{EN_STOP, STOP};
 use unicode_normalization::UnicodeNormalization;
 use years::find_year;
@@ -252,11 +252,7 @@ fn single_char_alias_ok(norm: &str, range: std::ops::Range<usize>, toks: &[Term]
 /// spans two words does not stand as one unknown word; its lone characters
 /// are dropped.
 fn guessed_apart<'a>(jieba: &Jieba, t: Term<'a>, out: &mut Vec<Term<'a>>) {
-    if t.text.chars().count() < 2
-        || !t.text.chars().all(is_han)
-        || jieba.has_word(&t.text)
-        || STOP.contains(&*t.text)
-    {
+    if t.text.chars().count() < 2 || !t.text.chars().all(is_han) || jieba.has_word(&t.text) || STOP.contains(&*t.text) {
         out.push(t);
         return;
     }

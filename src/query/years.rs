@@ -89,15 +89,11 @@ pub(super) fn find_year(
     // 二〇二四年 / 二零二四年.
     for i in 0..chars.len().saturating_sub(4) {
         let y = (0..4).try_fold(0, |y, k| han_digit(chars[i + k].1).map(|d| y * 10 + d as i32));
-        if let Some(y) = y {
-            if chars[i + 4].1 == '年' {
-                if (1950..=2100).contains(&y) {
-                    return (
-                        YearRef::Explicit(y),
-                        std::iter::once(chars[i].0..end_of(i + 5)).collect(),
-                    );
-                }
-            }
+        if let Some(y) = y.filter(|y| chars[i + 4].1 == '年' && (1950..=2100).contains(y)) {
+            return (
+                YearRef::Explicit(y),
+                std::iter::once(chars[i].0..end_of(i + 5)).collect(),
+            );
         }
     }
     // The first-listed word the question holds, where it first occurs
@@ -113,9 +109,15 @@ pub(super) fn find_year(
     match first {
         Some((w, p)) if w < RELATIVE.len() => {
             let (word, d) = RELATIVE[w];
-            (YearRef::Relative(today_year + d), vec![p..p + word.len()])
+            (
+                YearRef::Relative(today_year + d),
+                std::iter::once(p..p + word.len()).collect(),
+            )
         }
-        Some((w, p)) => (YearRef::Latest, vec![p..p + LATEST[w - RELATIVE.len()].len()]),
+        Some((w, p)) => (
+            YearRef::Latest,
+            std::iter::once(p..p + LATEST[w - RELATIVE.len()].len()).collect(),
+        ),
         None => (YearRef::None, Vec::new()),
     }
 }
