@@ -45,15 +45,11 @@ pub fn shorten(s: &str, max: usize) -> String {
     if s.len() <= max || s.chars().count() <= max {
         return s.to_string();
     }
-    match s.char_indices().nth(max) {
-        None => s.to_string(),
-        Some((end, _)) => {
-            let mut out = String::with_capacity(end + '…'.len_utf8());
-            out.push_str(&s[..end]);
-            out.push('…');
-            out
-        }
-    }
+    let end = s.char_indices().nth(max).map_or(s.len(), |(b, _)| b);
+    let mut out = String::with_capacity(end + '…'.len_utf8());
+    out.push_str(&s[..end]);
+    out.push('…');
+    out
 }
 
 /// Byte ranges of every occurrence of `marks` in `text` (ASCII
