@@ -155,7 +155,10 @@ impl Engine {
     /// vocabulary of `dir/lexicon.toml` (the shipped one when the directory
     /// has none); repairs, parses and indexes the notices.
     pub fn load(dir: impl AsRef<Path>) -> Result<Engine> {
-        Engine::from_corpus(Corpus::load(dir.as_ref())?)
+        // jieba's dictionary is most of a cold start: it loads while the
+        // files are read, too.
+        let dictionary = crate::tokenizer::DefaultDictionary::start();
+        Engine::build(Corpus::load(dir.as_ref())?, dictionary)
     }
 
     /// Builds the engine from catalog entries and their (raw) texts, with the
@@ -172,9 +175,13 @@ impl Engine {
     /// Builds the engine from a loaded corpus: parses every notice with the
     /// bodies the corpus knows, then indexes the passages.
     pub fn from_corpus(corpus: Corpus) -> Result<Engine> {
-        // The dictionary loads while the notices are parsed and everything
-        // that needs no words is built.
-        let dictionary = crate::tokenizer::DefaultDictionary::start();
+        Engine::build(corpus, crate::tokenizer::DefaultDictionary::start())
+    }
+
+    /// [`Engine::from_corpus`] with the dictionary already loading: it
+    /// loads while the notices are parsed and everything that needs no
+    /// words is built.
+    fn build(corpus: Corpus, dictionary: crate::tokenizer::DefaultDictionary) -> Result<Engine> {
         let mut passages = Vec::new();
         let mut themes = Vec::new();
         let mut slogans = Vec::new();
