@@ -11,7 +11,9 @@ pub fn sorted_years(years: impl Iterator<Item = i32>) -> Vec<i32> {
 
 /// Removes all whitespace.
 pub fn compact(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.chars().filter(|c| !c.is_whitespace()));
+    out
 }
 
 pub fn title_case(s: &str) -> String {
@@ -85,7 +87,8 @@ impl<'a> Marks<'a> {
         } else {
             text.as_bytes()
         };
-        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+        // Room for the marks of a long passage at once.
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(32);
         for f in &self.finders {
             let n = f.needle().len();
             ranges.extend(f.find_iter(hay).map(|p| p..p + n));
@@ -93,7 +96,8 @@ impl<'a> Marks<'a> {
         for m in extra.iter().filter(|m| !m.is_empty()) {
             ranges.extend(occurrences(hay, m.as_bytes()).map(|p| p..p + m.len()));
         }
-        ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        // Equal keys are equal ranges: the order among them does not matter.
+        ranges.sort_unstable_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
         let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
         for r in ranges {
             match merged.last_mut() {
