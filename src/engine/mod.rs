@@ -419,7 +419,10 @@ impl Engine {
     }
 
     pub(super) fn not_found(&self, q: &Question, reason: String) -> Answer {
-        self.reply(q, false, vec![Block::plain(reason)], Vec::new())
+        // The reason, and the coverage line `reply` adds.
+        let mut blocks = Vec::with_capacity(2);
+        blocks.push(Block::plain(reason));
+        self.reply(q, false, blocks, Vec::new())
     }
 
     /// The item and body passages whose subject is `name`, in reading order.

@@ -220,7 +220,7 @@ impl Engine {
             .entities
             .iter()
             .all(|e| self.entities[*e].kind == EntityKind::Province);
-        let mut routes = Vec::new();
+        let mut routes = Vec::with_capacity(8);
         if q.doc_number.is_some() {
             routes.push(Route::DocNumber);
         }

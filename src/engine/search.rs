@@ -343,8 +343,10 @@ impl Engine {
         let mut marks = self.marks(q);
         marks.extend(terms.iter().filter(|t| t.chars().count() >= 2).copied());
         let marker = text::Marks::new(&marks);
-        let mut blocks = vec![Block::plain(msg::search(q.lang, year))];
-        let mut cites = Vec::new();
+        // The heading, up to three passages and the leading sentence.
+        let mut blocks = Vec::with_capacity(5);
+        blocks.push(Block::plain(msg::search(q.lang, year)));
+        let mut cites = Vec::with_capacity(3);
         for (rank, h) in hits.iter().take(3).enumerate() {
             // Another passage that covers the question as well is shown even
             // when it ranks lower (long passages score low).
