@@ -127,7 +127,9 @@ impl Engine {
     pub(super) fn count(&self, q: &Question, year: Option<i32>) -> Option<Answer> {
         static ASK: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r"(?:多少|几)\s*([个种类项条家名批届次所])?\s*(\p{Han}{1,4})").unwrap());
-        let (classifier, noun): (String, Vec<char>) = match ASK.captures(&q.norm) {
+        // The pattern needs 多少 or 几: most questions have neither.
+        let asks_chinese = q.norm.contains("多少") || q.norm.contains('几');
+        let (classifier, noun): (String, Vec<char>) = match asks_chinese.then(|| ASK.captures(&q.norm)).flatten() {
             Some(caps) => (
                 caps.get(1).map_or("", |m| m.as_str()).to_string(),
                 caps[2].chars().collect(),

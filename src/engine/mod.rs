@@ -286,6 +286,7 @@ impl Engine {
         let counts = facts::stated_counts(&passages);
         let counted = facts::counted_words(&counts, &passages);
         let headers = issuers::headers(&passages);
+        crate::query::prepare();
         let jieba = Arc::new(crate::tokenizer::build_jieba_on(
             dictionary.wait(),
             listed,

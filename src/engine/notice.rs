@@ -13,6 +13,10 @@ impl Engine {
         static QUOTED: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r#"[“"「『《]([^“”"「」『』《》]{4,60})[”"」』》]"#).unwrap());
         let mut found: Option<i32> = None;
+        // Most questions quote nothing: no regex search for them.
+        if !q.norm.contains(['“', '"', '「', '『', '《']) {
+            return None;
+        }
         for c in QUOTED.captures_iter(&q.norm) {
             let phrase = compact(&c[1]);
             if phrase.chars().count() < 4 {

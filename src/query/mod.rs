@@ -165,7 +165,54 @@ pub fn normalize(q: &str) -> String {
             Cow::Owned(folded)
         }
     };
-    fast2s::convert(chars_prefix(&folded, MAX_CHARS))
+    to_simplified(chars_prefix(&folded, MAX_CHARS))
+}
+
+/// `text` in simplified characters, as `fast2s::convert` gives it; text
+/// with no character fast2s may change (most questions) is only copied,
+/// without fast2s's table lookups for every character.
+fn to_simplified(text: &str) -> String {
+    if text.chars().all(|c| !maybe_traditional(c)) {
+        return text.to_string();
+    }
+    fast2s::convert(text)
+}
+
+/// Whether fast2s may change `c` (it looks at three-byte characters only).
+fn maybe_traditional(c: char) -> bool {
+    const FIRST: u32 = 0x800;
+    match c.len_utf8() {
+        3 => {
+            let i = (c as u32 - FIRST) as usize;
+            CHANGEABLE[i / 64] & (1 << (i % 64)) != 0
+        }
+        _ => false,
+    }
+}
+
+/// The three-byte characters fast2s changes on their own, and those it
+/// changes only next to certain others (its special cases, which keep the
+/// character alone): one bit per character from U+0800 to U+FFFF.
+static CHANGEABLE: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new(|| {
+    const IN_CONTEXT_ONLY: [char; 3] = ['藉', '著', '苧'];
+    let mut bits = vec![0u64; (0x10000 - 0x800) / 64];
+    let mut one = String::with_capacity(4);
+    for code in 0x800u32..0x10000 {
+        let Some(c) = char::from_u32(code) else { continue };
+        one.clear();
+        one.push(c);
+        if IN_CONTEXT_ONLY.contains(&c) || fast2s::convert(&one) != one {
+            let i = (code - 0x800) as usize;
+            bits[i / 64] |= 1 << (i % 64);
+        }
+    }
+    bits
+});
+
+/// Builds the tables [`understand`] needs before its first question (the
+/// engine calls this while jieba's dictionary loads).
+pub fn prepare() {
+    std::sync::LazyLock::force(&CHANGEABLE);
 }
 
 /// The first `n` characters of `text`.
@@ -590,6 +637,15 @@ mod tests {
             assert_eq!((d.prefix.as_str(), d.year, d.number), ("国市监质", 2018, 131), "{s}");
             assert_eq!(x.year, YearRef::None, "{s}");
         }
+    }
+
+    #[test]
+    fn simplified_as_fast2s_converts() {
+        let every: String = (0x800u32..0x10000).filter_map(char::from_u32).collect();
+        for text in [every.as_str(), "看著藉口苧麻批覆乾隆計畫質量月", "质量月是几月", "2024年質量月"] {
+            assert_eq!(to_simplified(text), fast2s::convert(text));
+        }
+        assert!(maybe_traditional('質') && !maybe_traditional('质') && !maybe_traditional('a'));
     }
 
     #[test]
