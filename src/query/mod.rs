@@ -642,7 +642,12 @@ mod tests {
     #[test]
     fn simplified_as_fast2s_converts() {
         let every: String = (0x800u32..0x10000).filter_map(char::from_u32).collect();
-        for text in [every.as_str(), "看著藉口苧麻批覆乾隆計畫質量月", "质量月是几月", "2024年質量月"] {
+        for text in [
+            every.as_str(),
+            "看著藉口苧麻批覆乾隆計畫質量月",
+            "质量月是几月",
+            "2024年質量月",
+        ] {
             assert_eq!(to_simplified(text), fast2s::convert(text));
         }
         assert!(maybe_traditional('質') && !maybe_traditional('质') && !maybe_traditional('a'));
