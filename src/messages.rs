@@ -322,6 +322,17 @@ pub fn doc_number_forwarded(lang: Lang, number: &str, title: &str) -> String {
     }
 }
 
+/// Heading of what stands under a heading of a notice (`重点安排`), or of
+/// its list of attachments (`附件`), with how many parts follow.
+pub fn outline(lang: Lang, title: &str, heading: &str, n: usize) -> String {
+    match (lang, heading) {
+        (Lang::Zh, "附件") => format!("《{title}》的附件（共{n}项）："),
+        (Lang::Zh, _) => format!("《{title}》中“{heading}”部分（共{n}项）："),
+        (Lang::En, "附件") => format!("The attachments of 《{title}》 ({n}, quoted in Chinese):"),
+        (Lang::En, _) => format!("The section “{heading}” of 《{title}》 ({n} parts, quoted in Chinese):"),
+    }
+}
+
 /// When the event takes place, as the notices state it.
 pub fn period(lang: Lang) -> String {
     match lang {

@@ -24,6 +24,7 @@ mod issuers;
 mod items;
 mod lists;
 mod notice;
+mod outline;
 mod router;
 mod search;
 mod slogans;
@@ -128,6 +129,8 @@ pub struct Engine {
     /// Per body named as an item's or a body passage's subject, those
     /// passages in reading order.
     by_who: rustc_hash::FxHashMap<String, Vec<usize>>,
+    /// Every notice's headed sections and attachment lists.
+    sections: Vec<outline::Section>,
 }
 
 /// The longest quoted snippet, in characters.
@@ -286,6 +289,7 @@ impl Engine {
         let counts = facts::stated_counts(&passages);
         let counted = facts::counted_words(&counts, &passages);
         let headers = issuers::headers(&passages);
+        let sections = outline::sections(&passages);
         crate::query::prepare();
         let jieba = Arc::new(crate::tokenizer::build_jieba_on(
             dictionary.wait(),
@@ -321,6 +325,7 @@ impl Engine {
         }
         Ok(Engine {
             headers,
+            sections,
             starts,
             coverage,
             by_who,

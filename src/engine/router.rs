@@ -27,6 +27,8 @@ pub(super) enum Route {
     Slogans,
     /// The theme of a year, national or a region's own.
     Theme,
+    /// What stands under a heading of a notice, or its attachments.
+    Outline,
     /// What the named bodies did.
     Items,
     /// Every item of one kind in a year.
@@ -279,6 +281,10 @@ impl Engine {
             }
             routes.push(Route::Theme);
         }
+        // `2023年的重点安排有哪些`: a heading of the notice names a section.
+        if !it.theme && !it.slogans && only_regions && self.names_a_section(q, year) {
+            routes.push(Route::Outline);
+        }
         // What a body did answers `江苏做了什么`, not a question about
         // something the notices never mention (`江苏的GDP`, `广东的奖金是多少`).
         let unknown = unknown_english > 0 || self.asks_about_the_unknown(q);
@@ -337,6 +343,7 @@ impl Engine {
                 slogans
             }
             Route::Theme => self.theme(q, year),
+            Route::Outline => self.outline(q, year),
             Route::Items => self.items(q, year),
             Route::Issuers => self.issuers(q, year),
             Route::List(kind, y) => self.list(q, y, kind),

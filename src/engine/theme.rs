@@ -5,6 +5,7 @@ use super::*;
 impl Engine {
     pub(super) fn theme(&self, q: &Question, year: Option<i32>) -> Answer {
         let region = self.region_of(q);
+        let national_too = asks_national_too(&q.norm);
         let mut years: Vec<i32> = match year {
             Some(y) => vec![y],
             None => self.themes.iter().map(|t| t.year).collect(),
@@ -20,7 +21,9 @@ impl Engine {
             let mut of_year: Vec<&Theme> = self.themes.iter().filter(|t| t.year == *y).collect();
             if let Some(r) = &region {
                 if of_year.iter().any(|t| t.scope.region() == Some(r)) {
-                    of_year.retain(|t| t.scope.region() == Some(r));
+                    // `福建的主题和全国的有什么不同`: the national theme too, after.
+                    of_year.retain(|t| t.scope.region() == Some(r) || national_too && t.scope.is_national());
+                    of_year.sort_by_key(|t| t.scope.is_national());
                 } else {
                     of_year.retain(|t| t.scope.is_national());
                     if !of_year.is_empty() {
@@ -49,5 +52,31 @@ impl Engine {
             return self.not_found(q, msg::no_theme(q.lang, y, &with));
         }
         self.reply(q, !substituted, blocks, cites)
+    }
+}
+
+/// Whether a question about a region's theme asks for the national one
+/// too: it names 全国 other than in the event's name (`福建和全国的主题`),
+/// or compares (`和全国质量月的主题有什么不同`).
+fn asks_national_too(norm: &str) -> bool {
+    static COMPARE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"区别|不同|不一样|差别|差异|相比|比较|对比|一样吗|相同").unwrap());
+    let scope = norm.match_indices("全国").any(|(b, w)| {
+        let rest = norm[b + w.len()..].trim_start_matches(['“', '"', '「']);
+        !rest.starts_with("质量月")
+    });
+    norm.contains("全国") && (scope || COMPARE.is_match(norm))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::asks_national_too;
+
+    #[test]
+    fn the_national_theme_is_asked_too_where_the_question_compares_or_names_the_nation() {
+        assert!(asks_national_too("2018年全国质量月主题和福建的主题有啥不一样"));
+        assert!(asks_national_too("福建和全国的主题"));
+        assert!(!asks_national_too("福建省2018年全国质量月主题"));
+        assert!(!asks_national_too("福建2018年“质量月”主题是什么"));
     }
 }

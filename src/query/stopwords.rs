@@ -186,6 +186,25 @@ const STOP_WORDS: &[&str] = &[
     "是不是",
     "有没有",
     "需不需要",
+    // The other A-not-A and yes-no asking forms (`能不能强制企业参加`).
+    "能不能",
+    "不能",
+    "可不可以",
+    "该不该",
+    "用不用",
+    "准不准",
+    "允不允许",
+    "算不算",
+    "是否",
+    "能否",
+    "可否",
+    // Classifiers a list question asks by (`哪些类型的案例`, `哪方面的要求`).
+    "类型",
+    "种类",
+    "类别",
+    "哪类",
+    "哪种",
+    "方面",
 ];
 
 /// English function words and frame words.
