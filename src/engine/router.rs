@@ -47,6 +47,12 @@ pub(super) enum Route {
 static NOTICE_WORDS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"通知|文件|发布|印发|发文|成文|落款|签发|notice|issued|published|dated").unwrap());
 
+/// Words that ask for the names of a list's members (`有哪些`, `名单`),
+/// not for what each did.
+static ASKS_NAMES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"有哪些|是哪些|哪些(?:部门|单位)|都有谁|有谁|是谁|名单|哪几个|哪几家|哪些部委").unwrap()
+});
+
 /// Why a question is refused before any route runs.
 enum Refusal {
     Empty,
@@ -237,7 +243,10 @@ impl Engine {
         if who_runs_it {
             routes.push(Route::Organisers);
         }
-        if it.issuers || who_runs_it {
+        // `联合主办单位有哪些`: the bodies' names come before what each did.
+        let names_the_organisers =
+            it.list == Some(EntityKind::Ministry) && !it.activities && ASKS_NAMES.is_match(&q.norm);
+        if it.issuers || who_runs_it || names_the_organisers {
             routes.push(Route::Issuers);
         }
         if let (true, Some(y)) = (who_runs_it, year.or(self.latest_year())) {
