@@ -27,6 +27,8 @@ pub(super) struct Section {
     numbered: bool,
 }
 
+/// The section label of a national notice forwarded inside a region's own.
+const FORWARDED: &str = "转发通知";
 /// The word that names a notice's attachments.
 const ATTACHMENTS: &str = "附件";
 /// A heading this short (in characters) or shorter is a heading; longer
@@ -135,6 +137,19 @@ impl Engine {
             region.is_none() || self.regions[self.passages[s.passage].notice].as_deref() == region.as_deref()
         };
         let mut found: Vec<&Section> = self.sections.iter().filter(named).filter(of_region).collect();
+        // A notice forwarded inside a region's own (`转发通知`) is the
+        // region's when the question names the region, and the national
+        // one when it names a body of the State Council.
+        let forwarded = |s: &&Section| self.passages[s.passage].section.starts_with(FORWARDED);
+        let national_body = q
+            .entities
+            .iter()
+            .any(|e| self.entities[*e].kind != EntityKind::Province);
+        if region.is_some() {
+            found.retain(|s| !forwarded(s));
+        } else if national_body && found.iter().any(forwarded) {
+            found.retain(forwarded);
+        }
         let year = year.or_else(|| found.iter().map(|s| s.year).max());
         found.retain(|s| Some(s.year) == year);
         // A longer heading the question names hides one inside it.
