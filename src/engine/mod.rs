@@ -130,7 +130,7 @@ pub struct Engine {
     /// passages in reading order.
     by_who: rustc_hash::FxHashMap<String, Vec<usize>>,
     /// Every notice's headed sections and attachment lists.
-    sections: Vec<outline::Section>,
+    outline: outline::Outline,
 }
 
 /// The longest quoted snippet, in characters.
@@ -289,7 +289,7 @@ impl Engine {
         let counts = facts::stated_counts(&passages);
         let counted = facts::counted_words(&counts, &passages);
         let headers = issuers::headers(&passages);
-        let sections = outline::sections(&passages);
+        let outline = outline::Outline::new(&passages);
         crate::query::prepare();
         let jieba = Arc::new(crate::tokenizer::build_jieba_on(
             dictionary.wait(),
@@ -325,7 +325,7 @@ impl Engine {
         }
         Ok(Engine {
             headers,
-            sections,
+            outline,
             starts,
             coverage,
             by_who,

@@ -29,6 +29,74 @@ pub(super) struct Section {
 
 /// The section label of a national notice forwarded inside a region's own.
 const FORWARDED: &str = "转发通知";
+/// Every notice's sections, and each distinct heading with its sections.
+/// A question is read once for the first two characters of every heading
+/// (one automaton); only a heading whose start it holds is looked at there.
+#[derive(Debug, Clone)]
+pub(super) struct Outline {
+    sections: Vec<Section>,
+    /// Each distinct heading and its sections.
+    headings: Vec<(String, Vec<usize>)>,
+    /// The first two characters of every distinct heading, and the
+    /// headings that start with each.
+    heads: aho_corasick::AhoCorasick,
+    of_head: Vec<Vec<usize>>,
+}
+
+impl Outline {
+    /// The sections of `passages` (see [`sections`]), grouped by heading.
+    pub(super) fn new(passages: &[Passage]) -> Outline {
+        let sections = sections(passages);
+        let mut headings: Vec<(String, Vec<usize>)> = Vec::new();
+        for (i, s) in sections.iter().enumerate() {
+            match headings.iter_mut().find(|(h, _)| *h == s.heading) {
+                Some((_, of)) => of.push(i),
+                None => headings.push((s.heading.clone(), vec![i])),
+            }
+        }
+        let mut heads: Vec<&str> = Vec::new();
+        let mut of_head: Vec<Vec<usize>> = Vec::new();
+        for (i, (h, _)) in headings.iter().enumerate() {
+            let head = &h[..head_len(h)];
+            match heads.iter().position(|x| *x == head) {
+                Some(k) => of_head[k].push(i),
+                None => {
+                    heads.push(head);
+                    of_head.push(vec![i]);
+                }
+            }
+        }
+        let heads = aho_corasick::AhoCorasick::new(&heads).expect("headings make a small automaton");
+        Outline {
+            sections,
+            headings,
+            heads,
+            of_head,
+        }
+    }
+
+    /// The headings `q` names, by their sections.
+    fn named<'a>(&'a self, q: &'a Question) -> impl Iterator<Item = &'a [usize]> + 'a {
+        let norm = q.norm.as_str();
+        self.heads.find_overlapping_iter(norm).flat_map(move |m| {
+            self.of_head[m.pattern().as_usize()].iter().filter_map(move |&h| {
+                let (heading, of) = &self.headings[h];
+                let named = if heading == ATTACHMENTS {
+                    ASKS_WHAT.is_match(&q.lower)
+                } else {
+                    names_heading_at(norm, m.start(), heading)
+                };
+                named.then_some(of.as_slice())
+            })
+        })
+    }
+}
+
+/// The bytes of the first two characters of `heading`.
+fn head_len(heading: &str) -> usize {
+    heading.char_indices().nth(2).map_or(heading.len(), |(b, _)| b)
+}
+
 /// The word that names a notice's attachments.
 const ATTACHMENTS: &str = "附件";
 /// A heading this short (in characters) or shorter is a heading; longer
@@ -124,19 +192,18 @@ impl Engine {
     /// or else the latest year that has such a heading; empty when the
     /// question names none.
     fn named_sections(&self, q: &Question, year: Option<i32>) -> Vec<&Section> {
-        let named = |s: &&Section| {
-            if s.heading == ATTACHMENTS {
-                q.norm.contains(ATTACHMENTS) && ASKS_WHAT.is_match(&q.lower)
-            } else {
-                names_heading(&q.norm, &s.heading)
-            }
-        };
+        let outline = &self.outline;
         // A region named (`福建的通知有哪些附件`) names its own notices.
         let region = self.region_of(q);
         let of_region = |s: &&Section| {
             region.is_none() || self.regions[self.passages[s.passage].notice].as_deref() == region.as_deref()
         };
-        let mut found: Vec<&Section> = self.sections.iter().filter(named).filter(of_region).collect();
+        let mut found: Vec<&Section> = outline
+            .named(q)
+            .flatten()
+            .map(|&i| &outline.sections[i])
+            .filter(of_region)
+            .collect();
         // A notice forwarded inside a region's own (`转发通知`) is the
         // region's when the question names the region, and the national
         // one when it names a body of the State Council.
@@ -164,7 +231,8 @@ impl Engine {
     /// Whether the question names a heading or the attachments of a notice
     /// (of the year asked, when it asks one).
     pub(super) fn names_a_section(&self, q: &Question, year: Option<i32>) -> bool {
-        !self.named_sections(q, year).is_empty()
+        // Most questions name no heading: nothing is collected for them.
+        self.outline.named(q).next().is_some() && !self.named_sections(q, year).is_empty()
     }
 
     /// `2023年质量月的重点安排有哪些`: what stands under the heading.
@@ -204,29 +272,38 @@ impl Engine {
 /// itself (`重点安排`), or its two halves around a list question
 /// (`活动有哪些要求` for `活动要求`), followed by no more content
 /// (`活动要求企业参加吗` asks something else).
+#[cfg(test)]
 fn names_heading(norm: &str, heading: &str) -> bool {
+    let head = &heading[..head_len(heading)];
+    norm.match_indices(head)
+        .any(|(b, _)| names_heading_at(norm, b, heading))
+}
+
+/// [`names_heading`] where the heading's first two characters stand at
+/// byte `at` of `norm`.
+fn names_heading_at(norm: &str, at: usize, heading: &str) -> bool {
     const BETWEEN: [&str; 6] = ["有哪些", "都有哪些", "有什么", "有啥", "有哪几项", "的"];
     let ends_well = |rest: &str| {
         rest.chars()
             .next()
             .is_none_or(|c| !('\u{4e00}'..='\u{9fff}').contains(&c) || "有是包都具主部内呢吗啥什哪分的共几".contains(c))
     };
-    let exact = norm
-        .match_indices(heading)
-        .any(|(b, h)| ends_well(&norm[b + h.len()..]));
-    if exact || heading.chars().count() != 4 {
-        return exact;
+    let from = &norm[at..];
+    if from.strip_prefix(heading).is_some_and(ends_well) {
+        return true;
     }
-    let half = heading.char_indices().nth(2).map_or(0, |(b, _)| b);
+    let half = head_len(heading);
+    // Only a heading of four characters is named in two halves.
+    if heading.len() - half != half || heading[half..].chars().nth(2).is_some() || heading[half..].is_empty() {
+        return false;
+    }
     let (head, tail) = heading.split_at(half);
-    norm.match_indices(head).any(|(b, _)| {
-        let after = &norm[b + head.len()..];
-        BETWEEN.iter().any(|w| {
-            after
-                .strip_prefix(w)
-                .and_then(|r| r.strip_prefix(tail))
-                .is_some_and(ends_well)
-        })
+    let after = &from[head.len()..];
+    BETWEEN.iter().any(|w| {
+        after
+            .strip_prefix(w)
+            .and_then(|r| r.strip_prefix(tail))
+            .is_some_and(ends_well)
     })
 }
 
