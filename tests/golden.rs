@@ -141,6 +141,14 @@ fn more_questions_of_the_same_kinds() {
             &["2019 年全国“质量月”活动统一标志"],
         ),
         ("质量月活动要求企业参加吗", true, None, &["不得强制企业参与活动"]),
+        ("一九年质量月的口号都有啥", true, Some(2019), &["中国质量 共创共享"]),
+        (
+            "质量月群众性质量活动要弘扬哪几种精神",
+            true,
+            None,
+            &["劳模精神、劳动精神、工匠精神"],
+        ),
+        ("第五届中国质量奖获奖企业名单有哪些", false, None, &[]),
         // A region's theme compared with the national one: both.
         (
             "2018年福建的主题和全国的主题有什么区别",

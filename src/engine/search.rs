@@ -286,7 +286,30 @@ impl Engine {
             hits.retain(|h| self.places[h.pid]);
         }
         if WINNERS.is_match(lower) {
-            hits.retain(|h| self.passages[h.pid].text.contains("获奖"));
+            // The winners of the award the question names (`第五届中国质量奖`),
+            // not of another one (`各级政府质量奖获奖企业`).
+            let awards: Vec<&str> = terms
+                .iter()
+                .copied()
+                .filter(|t| t.ends_with('奖') && t.chars().count() >= 3)
+                .collect();
+            // The award as the question writes it, with what stands before
+            // it in the same phrase (`第五届中国质量奖`).
+            let named: Vec<&str> = awards
+                .iter()
+                .copied()
+                .filter(|a| !awards.iter().any(|b| b.len() > a.len() && b.contains(a)))
+                .map(|a| {
+                    q.phrases
+                        .iter()
+                        .find_map(|ph| ph.find(a).map(|at| &ph[..at + a.len()]))
+                        .unwrap_or(a)
+                })
+                .collect();
+            hits.retain(|h| {
+                let p = &self.passages[h.pid];
+                p.text.contains("获奖") && named.iter().all(|a| p.compact.contains(a))
+            });
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         let Some(first) = hits.first() else {

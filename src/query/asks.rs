@@ -223,6 +223,10 @@ pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<us
             if start < end {
                 continue;
             }
+            // `哪几种精神`, `哪几个部门` ask which, not how many.
+            if p.asks == Asks::Number && hay[start..].starts_with('几') && hay[..start].ends_with('哪') {
+                continue;
+            }
             let mut range = start..m_end;
             // `多少 个`: whitespace and a unit after a bare `多少` belong to it.
             if p.asks == Asks::Number && &hay[range.clone()] == "多少" {
@@ -357,6 +361,7 @@ mod tests {
             "是谁由谁谁报给报送给",
             "叫什么名字叫什么名称",
             "多少多少个几个几",
+            "哪几种精神有几种",
         ]
         .map(String::from)
         .to_vec();
@@ -381,9 +386,16 @@ mod tests {
             let (_, ranges) = read_lower(q, &lower);
             let hay = if lower.len() == q.len() { &lower } else { q };
             let chinese_ranges: Vec<Range<usize>> = ranges.into_iter().filter(|r| !hay[r.clone()].is_ascii()).collect();
+            // A count's `几…` after 哪 (`哪几种`) asks which, not how many.
+            let which = |k: usize, r: &Range<usize>| {
+                k == 3 && hay[r.clone()].starts_with('几') && hay[..r.start].ends_with('哪')
+            };
             let want: Vec<Range<usize>> = chinese
                 .iter()
-                .flat_map(|r| r.find_iter(hay).map(|m| m.range()))
+                .enumerate()
+                .flat_map(|(k, r)| r.find_iter(hay).map(move |m| (k, m.range())))
+                .filter(|(k, r)| !which(*k, r))
+                .map(|(_, r)| r)
                 .collect();
             assert_eq!(chinese_ranges, want, "{q}");
         }
@@ -395,6 +407,8 @@ mod tests {
         assert_eq!(read("启动仪式在哪里举办").0, Some(Asks::Place));
         assert_eq!(read("由哪个单位主办").0, Some(Asks::Org));
         assert_eq!(read("是第几届").0, Some(Asks::Number));
+        assert_eq!(read("要弘扬哪几种精神").0, None);
+        assert_eq!(read("有几种精神").0, Some(Asks::Number));
         assert_eq!(read("成果展叫什么名字").0, Some(Asks::Name));
         assert_eq!(read("2024年广东省开展了哪些工作").0, None);
     }

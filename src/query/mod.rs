@@ -622,6 +622,10 @@ mod tests {
         assert_eq!(q("质量月举办了40年").year, YearRef::None);
         assert_eq!(q("40年来质量月").year, YearRef::None);
         assert_eq!(q("24年质量月").year, YearRef::Explicit(2024));
+        assert_eq!(q("一九年质量月的口号都有啥").year, YearRef::Explicit(2019));
+        assert_eq!(q("二四年的主题").year, YearRef::Explicit(2024));
+        assert_eq!(q("过了二三年").year, YearRef::None);
+        assert_eq!(q("第十一年").year, YearRef::None);
         assert_eq!(q("当年的口号").year, YearRef::None);
     }
 

@@ -96,6 +96,22 @@ pub(super) fn find_year(
             );
         }
     }
+    // 一九年 / 二四年: two digits of 2000–2029, as `19年` is read; not part
+    // of a longer number, nor a duration (`过了二三年`).
+    for i in 0..chars.len().saturating_sub(2) {
+        let before = i.checked_sub(1).map(|k| chars[k].1);
+        let after_year = chars.get(i + 3).map(|c| c.1);
+        let y = (0..2).try_fold(0, |y, k| han_digit(chars[i + k].1).map(|d| y * 10 + d as i32));
+        let standalone = before
+            .is_none_or(|c| han_digit(c).is_none() && !"十第".contains(c) && !DURATION_BEFORE.contains(c))
+            && after_year.is_none_or(|c| !DURATION_AFTER.contains(c));
+        if let Some(y) = y.filter(|y| chars[i + 2].1 == '年' && *y < 30 && standalone) {
+            return (
+                YearRef::Explicit(2000 + y),
+                std::iter::once(chars[i].0..end_of(i + 3)).collect(),
+            );
+        }
+    }
     // The first-listed word the question holds, where it first occurs
     // (each word's first match is the first reported: overlapping matches
     // come by where they end).
