@@ -143,6 +143,10 @@ pub(super) fn sections(passages: &[Passage]) -> Vec<Section> {
             }
             continue;
         }
+        if let Some(section) = introduced(passages, i) {
+            out.push(section);
+            continue;
+        }
         let Some(c) = TOP.captures(&p.compact) else { continue };
         let heading = c[1].to_string();
         if p.kind != Kind::Meta || heading.chars().count() > HEADING_CHARS || p.section.starts_with(ATTACHMENTS) {
@@ -185,6 +189,38 @@ pub(super) fn sections(passages: &[Passage]) -> Vec<Section> {
         }
     }
     out
+}
+
+/// A paragraph that ends by naming what follows (`…具体要求如下：`), with
+/// the top-level headings after it: the section of that name, whose parts
+/// are the headings. None for any other paragraph.
+fn introduced(passages: &[Passage], i: usize) -> Option<Section> {
+    static HEADED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[一二三四五六七八九十]+、").unwrap());
+    let p = &passages[i];
+    let before = p
+        .compact
+        .strip_suffix("如下：")
+        .or_else(|| p.compact.strip_suffix("如下:"))?;
+    let clause = before.rsplit(['，', '。', '；', '：']).next()?;
+    let clause = clause.trim_start_matches("现就").trim_start_matches("现将");
+    let name = clause.strip_suffix("通知").unwrap_or(clause);
+    let han = name.chars().count();
+    if !(2..=6).contains(&han) || !name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        return None;
+    }
+    // The headings of the same part of the notice (`正文 · 一`, `正文 · 二` …).
+    let base = p.section.split(" · ").next().unwrap_or_default();
+    let parts: Vec<usize> = (i + 1..passages.len())
+        .take_while(|&j| passages[j].notice == p.notice && passages[j].section.starts_with(&format!("{base} · ")))
+        .filter(|&j| passages[j].kind == Kind::Meta && HEADED.is_match(&passages[j].compact))
+        .collect();
+    (parts.len() >= 2).then(|| Section {
+        year: p.year,
+        heading: name.to_string(),
+        passage: i,
+        parts,
+        numbered: true,
+    })
 }
 
 impl Engine {
@@ -364,6 +400,20 @@ mod tests {
             "{:?}",
             a.blocks
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_paragraph_that_names_what_follows_is_a_section_of_its_headings() -> Result<()> {
+        let text = "各设区市：\n\n现将通知转发给你们，请认真贯彻落实，结合实际开展活动。具体要求如下：\n\n\
+            一、开展质量提升行动\n\n各地要开展质量提升行动，推动质量工作。\n\n\
+            二、及时做好总结工作\n\n活动结束后，请及时报送总结材料。\n";
+        let e = Engine::from_texts(vec![notice(2030)], &[text.to_string()])?;
+        let day = NaiveDate::from_ymd_opt(2031, 1, 1).unwrap();
+        let a = e.answer("2030年提了哪几条具体要求", day);
+        let shown: Vec<&str> = a.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert!(a.found, "{shown:?}");
+        assert_eq!(shown[1..], ["一、开展质量提升行动", "二、及时做好总结工作"]);
         Ok(())
     }
 
