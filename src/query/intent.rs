@@ -168,12 +168,19 @@ pub(super) fn organising_words(lower: &str, same_offsets: bool) -> Vec<std::ops:
     ORGANISING.find_iter(lower).map(|m| m.range()).collect()
 }
 
-/// `lower` is the normalised question, lower-cased.
-pub(super) fn detect_intent(lower: &str) -> Intent {
+/// What `lower` (the normalised question, lower-cased) asks for. Hands
+/// `about_the_notice` the byte range of every word that asks for a fact of
+/// the notice as a document (`发文字号`, `联系人`): such a word is asked by,
+/// not searched for, even where jieba cuts across it (`发/文字/号`).
+pub(super) fn detect_intent_with(lower: &str, mut about_the_notice: impl FnMut(std::ops::Range<usize>)) -> Intent {
     let l = lower;
     let mut flags = [false; 11];
     for m in CHINESE_SET.find_overlapping_iter(l) {
-        for f in WORDS[m.pattern().as_usize()].1 {
+        let of = WORDS[m.pattern().as_usize()].1;
+        if of.iter().any(|f| matches!(f, DocNumber | Contact)) {
+            about_the_notice(m.range());
+        }
+        for f in of {
             flags[*f as usize] = true;
         }
     }

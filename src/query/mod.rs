@@ -436,7 +436,14 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     let mut extra_terms: Vec<String> = Vec::new();
     let mut glossed_words: Vec<String> = Vec::new();
 
-    let mut intent = intent::detect_intent(&lower);
+    // Words that ask for the notice's number or contact are no content
+    // (the ranges are the question's own where lower-casing kept its bytes).
+    let aligned = lower.len() == norm.len();
+    let mut intent = intent::detect_intent_with(&lower, |r| {
+        if aligned {
+            covered.push(r)
+        }
+    });
     if !ents.is_empty() {
         // A named body is not a list question (中国质量协会 is not 各协会).
         intent.list = None;

@@ -198,6 +198,13 @@ const STOP_WORDS: &[&str] = &[
     "是否",
     "能否",
     "可否",
+    // Saying and pointing words of a question (`通知里说`, `那份通知`).
+    "说",
+    "提到",
+    "写着",
+    "份",
+    "那份",
+    "这份",
     // How many of a list (`哪几种精神`, `几项要求`).
     "哪几",
     "哪几种",
