@@ -265,10 +265,18 @@ impl Engine {
     }
 
     /// Whether the question names a heading or the attachments of a notice
-    /// (of the year asked, when it asks one).
+    /// (of the year asked, when it asks one). A heading goes with no body
+    /// but a region (what a ministry did is its item); attachments go with
+    /// any, a ministry naming the notice it issued.
     pub(super) fn names_a_section(&self, q: &Question, year: Option<i32>) -> bool {
+        let only_regions = q
+            .entities
+            .iter()
+            .all(|e| self.entities[*e].kind == EntityKind::Province);
         // Most questions name no heading: nothing is collected for them.
-        self.outline.named(q).next().is_some() && !self.named_sections(q, year).is_empty()
+        self.outline.named(q).next().is_some()
+            && (only_regions || q.norm.contains(ATTACHMENTS))
+            && !self.named_sections(q, year).is_empty()
     }
 
     /// `2023年质量月的重点安排有哪些`: what stands under the heading.

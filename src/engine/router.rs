@@ -291,7 +291,7 @@ impl Engine {
             routes.push(Route::Theme);
         }
         // `2023年的重点安排有哪些`: a heading of the notice names a section.
-        if !it.theme && !it.slogans && (only_regions || q.norm.contains("附件")) && self.names_a_section(q, year) {
+        if !it.theme && !it.slogans && self.names_a_section(q, year) {
             routes.push(Route::Outline);
         }
         // What a body did answers `江苏做了什么`, not a question about
