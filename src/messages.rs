@@ -356,3 +356,11 @@ pub fn issuers(lang: Lang, number: &str, count: usize) -> String {
         Lang::En => format!("The issuing bodies listed at the head of the notice {number} ({count}):"),
     }
 }
+
+/// The heading of one question's reply in a message that asks several.
+pub fn part_question(lang: Lang, part: &str) -> String {
+    match lang {
+        Lang::Zh => format!("问：{part}"),
+        Lang::En => format!("Q: {part}"),
+    }
+}

@@ -468,3 +468,25 @@ fn mechanisms_of_the_fifth_round() {
         &["市场监管总局办公厅", "2019年8月23日印发"],
     );
 }
+
+#[test]
+fn mechanisms_of_the_sixth_round() {
+    // A message of several questions that finds nothing as a whole: each is
+    // answered, the later ones going on from the first.
+    check(
+        "2019年质量月统一标志的标准色和中文字体是什么？做展板要用",
+        true,
+        Some(2019),
+        &["问：", "微软简特黑"],
+    );
+    // When the first finds nothing, a later one alone is no answer.
+    check("质量月是哪一年开始搞的？第一届是什么时候", false, None, &[]);
+    // The last attachment of a list ends before the signature, and a
+    // question about a notice (`转发通知…带了…附件`) is on topic.
+    check(
+        "福建那份转发通知一共带了哪几个附件",
+        true,
+        Some(2018),
+        &["4.福建省2018年“质量月”活动情况统计表出处"],
+    );
+}

@@ -71,6 +71,13 @@ pub fn merge(context: Option<&Context>, q: &Question, registry: &Registry) -> Me
     if !is_follow_up(q) {
         return fresh;
     }
+    merge_part(prev, q, registry)
+}
+
+/// Merges `q` with `prev` as a follow-up, whether or not it reads as one:
+/// the later questions of one message (`…放在质量月里吗？最近一届是第几届？`)
+/// continue the earlier ones.
+pub fn merge_part(prev: &Question, q: &Question, registry: &Registry) -> Merged {
     let it = q.intent;
     let mut m = q.clone();
     // A document number names its own notice, and with it the year.

@@ -12,7 +12,7 @@ mod memory;
 mod merge;
 
 pub use memory::{Key, Memory};
-pub use merge::{is_follow_up, merge, Merged};
+pub use merge::{is_follow_up, merge, merge_part, Merged};
 
 use crate::answer::Answer;
 use crate::query::Question;

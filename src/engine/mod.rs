@@ -25,6 +25,7 @@ mod items;
 mod lists;
 mod notice;
 mod outline;
+mod parts;
 mod router;
 mod search;
 mod slogans;

@@ -67,7 +67,11 @@ impl Engine {
     /// the local date, so tests can fix the clock).
     pub fn answer(&self, question: &str, today: NaiveDate) -> Answer {
         let q = self.understand(question, today.year());
-        self.answer_understood(&q)
+        let answer = self.answer_understood(&q);
+        if answer.found {
+            return answer;
+        }
+        self.answer_parts(question, today, None).map_or(answer, |t| t.answer)
     }
 
     /// Answers one question of a conversation: a follow-up (`江苏呢？`)
@@ -92,6 +96,11 @@ impl Engine {
             self.refusal(&merged.question, unknown_english),
             Some(Refusal::Writing | Refusal::OtherEvent(_) | Refusal::OffTopic | Refusal::Empty)
         );
+        if !answer.found {
+            if let Some(turn) = self.answer_parts(question, today, context) {
+                return turn;
+            }
+        }
         let context = if refused {
             context.cloned()
         } else {
@@ -192,6 +201,7 @@ impl Engine {
         let on_topic = q.year != YearRef::None
             || q.intent != query::Intent::default()
             || q.norm.contains("质量")
+            || NOTICE_WORDS.is_match(&q.lower)
             || q.lower.contains("quality")
             || unknown_english == 0 && q.terms.iter().all(|t| self.known(t));
         if !q.entities.is_empty() && !on_topic {

@@ -105,10 +105,15 @@ pub fn paragraphs(text: &str, known: &Registry) -> Vec<String> {
             && full(last_line_len)
             && full(han_len(line))
             && out.last().is_some_and(|p| p.ends_with('。'));
+        // A numbered list entry (`4.…活动情况统计表`) is not continued across
+        // a blank line by a line without sentence punctuation (the signature).
+        let list_entry = out
+            .last()
+            .is_some_and(|p| NUMBERED.is_match(p) && !p.contains(['，', '。', '；']));
         let join = (open || wrapped_after_stop)
             && !starts_unit(line)
             && !standalone(line, known)
-            && (sentence_like || (blank_before && last_line_len >= SHORT));
+            && (sentence_like || (blank_before && last_line_len >= SHORT && !list_entry));
         blank_before = false;
         if join {
             let prev = out.last_mut().expect("open implies a paragraph");

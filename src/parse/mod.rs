@@ -461,6 +461,14 @@ mod tests {
     }
 
     #[test]
+    fn a_numbered_list_entry_ends_before_the_signature() {
+        let t = "附件：1.2030年各地开展的主要活动安排表格一览\n2.2030年质量月活动情况统计表和报送说明\n\n某某省质量强省工作联席会议办公室\n\n2030 年 8 月 29 日";
+        let p = paragraphs(t);
+        assert_eq!(p[1], "2.2030年质量月活动情况统计表和报送说明", "{p:?}");
+        assert_eq!(p[2], "某某省质量强省工作联席会议办公室", "{p:?}");
+    }
+
+    #[test]
     fn a_colon_inside_quotes_does_not_end_the_line() {
         let p = paragraphs("召开主题为“质量：\n\n改善供给·引领未来”的第二届中国质量（上海）大会，深入研讨。");
         assert_eq!(p.len(), 1, "{p:?}");

@@ -8,6 +8,7 @@
 pub mod asks;
 mod docref;
 mod intent;
+mod split;
 mod stopwords;
 mod years;
 
@@ -19,6 +20,7 @@ use crate::tokenizer::{self, Term};
 pub use asks::Asks;
 pub use docref::DocRef;
 use jieba_rs::Jieba;
+pub use split::split_questions;
 use std::borrow::Cow;
 use stopwords::{EN_STOP, STOP};
 use unicode_normalization::UnicodeNormalization;

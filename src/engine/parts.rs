@@ -1,0 +1,79 @@
+//! A message that asks several questions (`…放在质量月里吗？最近一届是第几届？`)
+//! and finds no answer as a whole: each question is answered on its own, the
+//! later ones continuing the earlier (year, bodies, as a follow-up does), and
+//! the replies are joined under the questions they answer, when the notices
+//! answer the first.
+
+use super::*;
+use crate::conversation::{self, Context, Turn};
+
+impl Engine {
+    /// The joined answer to the questions `question` asks, when it asks
+    /// several and the notices answer the first.
+    pub(super) fn answer_parts(&self, question: &str, today: NaiveDate, context: Option<&Context>) -> Option<Turn> {
+        let parts = query::split_questions(question);
+        if parts.is_empty() {
+            return None;
+        }
+        let mut prev: Option<Question> = None;
+        let mut answers = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let q = self.understand(part, today.year());
+            let merged = match &prev {
+                Some(p) => conversation::merge_part(p, &q, &self.entities).question,
+                None => conversation::merge(context, &q, &self.entities).question,
+            };
+            let mut answer = self.answer_understood(&merged);
+            // A later question that finds nothing alone is about what the
+            // earlier one named (`…中国质量奖…吗？最近一届是第几届？`).
+            if let (false, Some(p)) = (answer.found, &prev) {
+                let mut with = merged.clone();
+                for t in &p.terms {
+                    if !with.terms.contains(t) {
+                        with.terms.push(t.clone());
+                    }
+                }
+                let again = self.answer_understood(&with);
+                if again.found {
+                    answer = again;
+                }
+            }
+            answers.push(answer);
+            prev = Some(merged);
+        }
+        // The first question is the one asked; the later ones go on from it
+        // (`…吗？最近一届是第几届？`). When the first finds nothing, a later one
+        // alone (`第一届是什么时候`) is no answer to the message.
+        if !answers[0].found {
+            return None;
+        }
+        let lang = answers[0].lang;
+        let mut blocks = Vec::new();
+        let mut citations: Vec<Citation> = Vec::new();
+        for (part, a) in parts.iter().zip(answers) {
+            blocks.push(Block::plain(msg::part_question(lang, part)));
+            if a.found {
+                blocks.extend(a.blocks);
+            } else {
+                // The reason only, not the list of years covered.
+                blocks.extend(a.blocks.into_iter().take(1));
+            }
+            for c in a.citations {
+                if !citations.contains(&c) {
+                    citations.push(c);
+                }
+            }
+        }
+        Some(Turn {
+            answer: Answer {
+                question: question.to_string(),
+                found: true,
+                lang,
+                blocks,
+                citations,
+            },
+            context: prev.map(Context::new),
+            follow_up: false,
+        })
+    }
+}
