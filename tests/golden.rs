@@ -490,3 +490,22 @@ fn mechanisms_of_the_sixth_round() {
         &["4.福建省2018年“质量月”活动情况统计表出处"],
     );
 }
+
+#[test]
+fn mechanisms_of_the_seventh_round() {
+    // A body set aside (`不是福建那个`) is not asked about.
+    check(
+        "18年全国质量月主题（不是福建那个）",
+        true,
+        Some(2018),
+        &["建设质量强国"],
+    );
+    // A clause about the asker or a purpose is no content when the rest
+    // asks something of its own.
+    check(
+        "想给学生讲讲，23年质量月主题是啥",
+        true,
+        Some(2023),
+        &["增强质量意识 推进高质量发展"],
+    );
+}

@@ -380,6 +380,58 @@ fn phrases(norm: &str, covered: &[std::ops::Range<usize>]) -> Vec<String> {
     out
 }
 
+/// The clauses of `norm` that say who asks or why (`我们是卖水果蔬菜的`,
+/// `想给学生讲讲`) and ask nothing, when another clause asks: a clause that
+/// opens with the asker or a purpose and holds no asking word.
+fn context_clauses(norm: &str) -> Vec<std::ops::Range<usize>> {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static OPENS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:我们|我|咱们|咱|本人|本单位|我单位|我司|想|打算|准备|为了|要给)").unwrap());
+    static ASKS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"吗|呢|什么|啥|哪|几|多少|谁|怎么|怎样|如何|是否|有没有|能不能|可不可以|要不要|会不会|[?？]")
+            .unwrap()
+    });
+    let mut clauses = Vec::new();
+    let mut start = 0;
+    for (at, c) in norm.char_indices().chain(std::iter::once((norm.len(), '。'))) {
+        if matches!(c, '，' | ',' | '；' | ';' | '。' | '！' | '!' | '：' | ':' | '?' | '？') {
+            // The question mark belongs to its clause.
+            let end = if matches!(c, '?' | '？') {
+                at + c.len_utf8()
+            } else {
+                at
+            };
+            if end > start {
+                clauses.push(start..end);
+            }
+            start = (at + c.len_utf8()).min(norm.len());
+        }
+    }
+    if clauses.len() < 2 {
+        return Vec::new();
+    }
+    let asking = |r: &std::ops::Range<usize>| ASKS.is_match(&norm[r.clone()]);
+    let context: Vec<std::ops::Range<usize>> = clauses
+        .iter()
+        .filter(|r| OPENS.is_match(norm[(*r).clone()].trim_start()) && !asking(r))
+        .cloned()
+        .collect();
+    match clauses.iter().any(|r| asking(r) && !context.contains(r)) {
+        true => context,
+        false => Vec::new(),
+    }
+}
+
+/// Whether the words just before a name set it aside (`不是福建那个`,
+/// `除了福建`, `not Fujian`): the question is about something else.
+fn set_aside(before: &str) -> bool {
+    const WORDS: [&str; 9] = ["不是", "除了", "除", "不要", "不含", "并非", "而非", "not ", "except "];
+    let before = before.trim_end();
+    let before = before.strip_suffix("the").map_or(before, str::trim_end);
+    WORDS.iter().any(|w| before.ends_with(w.trim_end())) && !before.ends_with("是不是")
+}
+
 /// Understands `raw`. `today_year` resolves 今年/去年; `entities` is the
 /// registry (built-in, lexicon and discovered bodies), `glossary` maps
 /// English words to the notices' words.
@@ -411,7 +463,8 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         if overlaps(&covered, &range) || single && !single_char_alias_ok(&norm, range.clone(), &toks) {
             return false;
         }
-        if !found.iter().any(|(_, j)| *j == i) {
+        // `（不是福建那个）`, `除了福建`: a body set aside is not asked about.
+        if !found.iter().any(|(_, j)| *j == i) && !set_aside(&norm[..range.start]) {
             found.push((range.start, i));
         }
         covered.push(range);
@@ -427,7 +480,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         if !bounded || overlaps(&covered, &range) {
             return false;
         }
-        if !found.iter().any(|(_, j)| *j == i) {
+        if !found.iter().any(|(_, j)| *j == i) && !set_aside(&norm[..range.start]) {
             found.push((range.start, i));
         }
         covered.push(range);
@@ -518,10 +571,20 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         .map(|t| to_lower(t.word))
         .collect();
     let mut marks: Vec<String> = extra_terms.iter().filter(|t| t.chars().count() >= 2).cloned().collect();
+    // Clauses that say who asks or why (`我们是卖水果蔬菜的，…`): their words
+    // are kept apart, and dropped when the rest of the question asks
+    // something of its own.
+    let context = context_clauses(&norm);
+    let (mut context_terms, mut context_marks): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for t in &toks {
         if covered.iter().any(|r| r.start <= t.from && t.to <= r.end) {
             continue;
         }
+        let in_context = context.iter().any(|r| r.start <= t.from && t.to <= r.end);
+        let (terms, marks) = match in_context {
+            true => (&mut context_terms, &mut context_marks),
+            false => (&mut terms, &mut marks),
+        };
         let w = &*t.text;
         let lone_ascii = w.len() == 1 && w.is_ascii() || glossed_words.iter().any(|g| g == w);
         // Tokens are lower case already.
@@ -551,6 +614,27 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         }
         if w.chars().count() >= 2 && !marks.iter().any(|x| x == w) {
             marks.push(w.to_string());
+        }
+    }
+    let asks_its_own = terms.iter().filter(|t| t.chars().count() >= 2).count() >= 2
+        || intent.theme
+        || intent.slogans
+        || intent.contact
+        || intent.doc_number
+        || intent.date
+        || intent.period;
+    if asks_its_own {
+        covered.extend(context);
+    } else {
+        for t in context_terms {
+            if !terms.contains(&t) {
+                terms.push(t);
+            }
+        }
+        for m in context_marks {
+            if !marks.contains(&m) {
+                marks.push(m);
+            }
         }
     }
     let phrases = phrases(&norm, &covered);
@@ -677,6 +761,34 @@ mod tests {
             "WHAT theme 2024？（主题）"
         );
         assert_eq!(fold_width("０７：３０"), "07:30");
+    }
+
+    #[test]
+    fn a_clause_about_the_asker_is_no_content() {
+        let a = q("我们是卖水果蔬菜的，24年质量月农业部门有没有搞包装方面的国标解读？");
+        assert!(
+            !a.terms.iter().any(|t| t.contains("水果") || t.contains("蔬菜")),
+            "{:?}",
+            a.terms
+        );
+        assert!(a.terms.iter().any(|t| t == "包装"), "{:?}", a.terms);
+        let a = q("想给学生讲讲，23年质量月主题是啥");
+        assert!(!a.terms.iter().any(|t| t == "学生"), "{:?}", a.terms);
+        // The asker's clause holds what is asked about when the rest only
+        // points at it.
+        let a = q("我们公司想搞个质量知识竞赛，2023年有没有类似的？");
+        assert!(a.terms.iter().any(|t| t.contains("竞赛")), "{:?}", a.terms);
+        // A clause that opens with the asker and asks is a question.
+        let a = q("我们在福建，质量月总结要交几张照片？");
+        assert_eq!(names(&a), vec!["福建省"]);
+    }
+
+    #[test]
+    fn a_body_set_aside_is_not_asked_about() {
+        assert!(names(&q("18年全国质量月主题（不是福建那个）")).is_empty());
+        assert!(names(&q("除了福建，还有哪些省开展了活动")).is_empty());
+        assert_eq!(names(&q("是不是福建开展了质量月活动")), vec!["福建省"]);
+        assert!(names(&q("2018 theme, not Fujian's")).is_empty());
     }
 
     #[test]
