@@ -508,4 +508,12 @@ fn mechanisms_of_the_seventh_round() {
         Some(2023),
         &["增强质量意识 推进高质量发展"],
     );
+    // An edition is of the thing named after it: the notices name the
+    // third and the fifth China Quality Award, not the fourth.
+    check("第四届中国质量奖是哪年颁的？", false, None, &[]);
+    check("第五届中国质量奖是哪年颁的", true, Some(2024), &["第五届中国质量奖"]);
+    // An association the notices never name is not answered by the list
+    // of those they do, nor by a passage holding its words apart.
+    check("24年中国标准化协会质量月做了什么", false, None, &[]);
+    check("2024年中国质量协会做了什么", true, Some(2024), &["质量标杆"]);
 }

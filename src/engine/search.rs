@@ -207,6 +207,10 @@ impl Engine {
         if counting && self.asks_about_the_unknown(q) {
             return self.not_found(q, msg::not_found(q.lang));
         }
+        // `中国标准化协会做了什么`: an association the notices never name.
+        if q.associations.iter().any(|a| self.passages_with_phrase(a).is_empty()) {
+            return self.not_found(q, msg::not_found(q.lang));
+        }
         let newest = self.latest_year().unwrap_or_default();
         // Each phrase of the question with the passages that hold it (its
         // searcher is built when a sentence is first looked into for it).
@@ -310,6 +314,12 @@ impl Engine {
                 let p = &self.passages[h.pid];
                 p.text.contains("获奖") && named.iter().all(|a| p.compact.contains(a))
             });
+        }
+        // `第四届中国质量奖`: an edition is of the thing named after it; a
+        // passage with another edition of it, or with that edition of
+        // something else, does not answer.
+        for edition in editions(q) {
+            hits.retain(|h| self.passages[h.pid].compact.contains(&edition));
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         let Some(first) = hits.first() else {
@@ -492,6 +502,26 @@ impl Engine {
 /// Whether the short string `hay` holds `part` (byte by byte: a whole UTF-8
 /// string found in another starts on a character boundary; no searcher to
 /// build for a few bytes).
+/// The editions the question names with what they are of (`第四届中国质量奖`,
+/// `首届…`): an ordinal (`第四届`, `第3次`, `首届`) and the longest search term
+/// that follows it.
+fn editions(q: &Question) -> Vec<String> {
+    static ORDINAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"第[一二三四五六七八九十百零〇0-9]+[届次期]|首届").unwrap());
+    ORDINAL
+        .find_iter(&q.norm)
+        .filter_map(|m| {
+            let rest = &q.norm[m.end()..];
+            let name = q
+                .terms
+                .iter()
+                .filter(|t| t.chars().count() >= 2 && rest.starts_with(t.as_str()))
+                .max_by_key(|t| t.len())?;
+            Some(format!("{}{name}", m.as_str()))
+        })
+        .collect()
+}
+
 fn holds_part(hay: &str, part: &str) -> bool {
     part.is_empty() || hay.as_bytes().windows(part.len()).any(|w| w == part.as_bytes())
 }

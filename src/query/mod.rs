@@ -100,6 +100,10 @@ pub struct Question {
     /// Everyday words of the question that have the notices' words for
     /// them in the lexicon's `[synonyms]` (both are in `terms`).
     pub everyday: Vec<String>,
+    /// Associations named one by one, as written before `协会`
+    /// (`标准化协会` in `中国标准化协会`), whether or not the registry
+    /// knows them.
+    pub associations: Vec<String>,
     /// Words jieba tags as nouns, names, idioms or set phrases (`奖金`,
     /// `GDP`): things asked about, where verbs and fillers only ask.
     pub nouns: Vec<String>,
@@ -423,6 +427,49 @@ fn context_clauses(norm: &str) -> Vec<std::ops::Range<usize>> {
     }
 }
 
+/// The associations `norm` names one by one (`标准化协会` in
+/// `中国标准化协会`) rather than the kind (`行业协会`, `哪些协会`,
+/// `联合会、协会`): a word of content stands right before `协会` or
+/// `联合会`, in its token or the one before it; it is given with that word.
+fn associations_named(norm: &str, toks: &[Term]) -> Vec<String> {
+    const KIND: [&str; 11] = [
+        "行业",
+        "相关",
+        "有关",
+        "各",
+        "各类",
+        "哪些",
+        "哪个",
+        "哪家",
+        "全国性",
+        "其他",
+        "社会",
+    ];
+    let mut out = Vec::new();
+    for word in ["联合会", "协会"] {
+        for (at, _) in norm.match_indices(word) {
+            // The text of the token that holds the word, before it, or else
+            // of the token that ends where the word starts.
+            let before = toks
+                .iter()
+                .filter(|t| t.from < at && at <= t.to)
+                .map(|t| &norm[t.from..at])
+                .find(|b| !b.is_empty())
+                .or_else(|| toks.iter().find(|t| t.to == at).map(|t| &norm[t.from..t.to]))
+                .unwrap_or_default();
+            let han = before.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+            let one = han >= 2
+                && han == before.chars().count()
+                && !KIND.iter().any(|k| before.ends_with(k))
+                && !before.ends_with("联合");
+            if one {
+                out.push(format!("{before}{word}"));
+            }
+        }
+    }
+    out
+}
+
 /// Whether the words just before a name set it aside (`不是福建那个`,
 /// `除了福建`, `not Fujian`): the question is about something else.
 fn set_aside(before: &str) -> bool {
@@ -499,8 +546,10 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
             covered.push(r)
         }
     });
-    if !ents.is_empty() {
-        // A named body is not a list question (中国质量协会 is not 各协会).
+    let associations = associations_named(&norm, &toks);
+    if !ents.is_empty() || intent.list == Some(EntityKind::Association) && !associations.is_empty() {
+        // A named body is not a list question (中国质量协会 is not 各协会),
+        // nor is one the registry does not know (`中国标准化协会`).
         intent.list = None;
     }
 
@@ -639,6 +688,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     }
     let phrases = phrases(&norm, &covered);
     Question {
+        associations,
         phrases,
         raw: raw.to_string(),
         norm,
@@ -781,6 +831,20 @@ mod tests {
         // A clause that opens with the asker and asks is a question.
         let a = q("我们在福建，质量月总结要交几张照片？");
         assert_eq!(names(&a), vec!["福建省"]);
+    }
+
+    #[test]
+    fn an_unknown_association_is_no_list() {
+        let a = q("24年中国标准化协会质量月做了什么");
+        assert_eq!(a.intent.list, None);
+        assert_eq!(a.associations, vec!["标准化协会"]);
+        for kind in [
+            "2023年有哪些行业协会参加了质量月",
+            "2024年各协会做了什么",
+            "2023年有哪些联合会、协会开展了活动",
+        ] {
+            assert_eq!(q(kind).intent.list, Some(EntityKind::Association), "{kind}");
+        }
     }
 
     #[test]
