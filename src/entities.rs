@@ -198,11 +198,25 @@ impl Registry {
         fn named(i: usize, e: &EntityRec) -> impl Iterator<Item = (&str, usize)> {
             e.names.iter().map(move |n| (n.as_str(), i))
         }
+        // A national body is often named without its `中国`/`全国`
+        // (`中小商业企业协会`): that form, where five or more characters
+        // remain and no other body has that name.
+        let all: Vec<&str> = entities
+            .iter()
+            .flat_map(|e| e.names.iter().map(String::as_str))
+            .collect();
+        fn national<'e>(i: usize, e: &'e EntityRec, all: &[&str]) -> Option<(&'e str, usize)> {
+            let rest = ["中国", "全国"]
+                .iter()
+                .find_map(|p| e.name.strip_prefix(p))
+                .filter(|r| r.chars().count() >= 5 && !all.contains(r));
+            rest.map(|r| (r, i))
+        }
         let chinese = Matcher::new(
             entities
                 .iter()
                 .enumerate()
-                .flat_map(|(i, e)| named(i, e))
+                .flat_map(|(i, e)| named(i, e).chain(national(i, e, &all)))
                 .filter(|(n, _)| !n.is_empty()),
             false,
         );

@@ -517,3 +517,28 @@ fn mechanisms_of_the_seventh_round() {
     check("24年中国标准化协会质量月做了什么", false, None, &[]);
     check("2024年中国质量协会做了什么", true, Some(2024), &["质量标杆"]);
 }
+
+#[test]
+fn mechanisms_of_the_eighth_round() {
+    // A document number with a theme asked only names the notice.
+    check(
+        "2018全国质量月活动主题是什么（国市监质〔2018〕131号那个文件）",
+        true,
+        Some(2018),
+        &["加强市场监管 建设质量强国"],
+    );
+    // A quoted name points at the passages that hold it.
+    check(
+        "2023年“质量强国有我”主题宣传活动是谁办的",
+        true,
+        Some(2023),
+        &["中国质量报刊社", "湖南广播影视集团"],
+    );
+    // A national body named without its 中国.
+    check(
+        "我是中小商业企业协会的新秘书，想知道协会2023年质量月搞过哪些活动",
+        true,
+        Some(2023),
+        &["质量兴企"],
+    );
+}

@@ -10,18 +10,8 @@ impl Engine {
     /// notice as a document number does. None when no year, or several,
     /// hold them.
     pub(super) fn quoted_year(&self, q: &Question) -> Option<i32> {
-        static QUOTED: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r#"[“"「『《]([^“”"「」『』《》]{4,60})[”"」』》]"#).unwrap());
         let mut found: Option<i32> = None;
-        // Most questions quote nothing: no regex search for them.
-        if !q.norm.contains(['“', '"', '「', '『', '《']) {
-            return None;
-        }
-        for c in QUOTED.captures_iter(&q.norm) {
-            let phrase = compact(&c[1]);
-            if phrase.chars().count() < 4 {
-                continue;
-            }
+        for phrase in quoted(q) {
             let mut years = self
                 .passages_with_phrase(&phrase)
                 .into_iter()
@@ -163,4 +153,20 @@ pub(super) fn openings(passages: &[Passage]) -> Vec<(usize, String)> {
         .collect();
     out.sort_by_key(|(i, _)| (std::cmp::Reverse(passages[*i].year), *i));
     out
+}
+
+/// The phrases the question quotes (`“质量强国有我”`, `《…》`), of four or
+/// more characters, without whitespace.
+pub(super) fn quoted(q: &Question) -> Vec<String> {
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"[“"「『《]([^“”"「」『』《》]{4,60})[”"」』》]"#).unwrap());
+    // Most questions quote nothing: no regex search for them.
+    if !q.norm.contains(['“', '"', '「', '『', '《']) {
+        return Vec::new();
+    }
+    QUOTED
+        .captures_iter(&q.norm)
+        .map(|c| compact(&c[1]))
+        .filter(|p| p.chars().count() >= 4)
+        .collect()
 }

@@ -239,7 +239,11 @@ impl Engine {
             .iter()
             .all(|e| self.entities[*e].kind == EntityKind::Province);
         let mut routes = Vec::with_capacity(8);
-        if q.doc_number.is_some() {
+        // A document number with a theme or slogans asked (`2018年的主题
+        // （国市监质〔2018〕131号那个文件）`) only names the notice, and so
+        // the year; otherwise it asks about that notice.
+        let names_only_the_notice = it.theme || it.slogans;
+        if q.doc_number.is_some() && !names_only_the_notice {
             routes.push(Route::DocNumber);
         }
         if it.contact {

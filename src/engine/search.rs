@@ -321,6 +321,13 @@ impl Engine {
         for edition in editions(q) {
             hits.retain(|h| self.passages[h.pid].compact.contains(&edition));
         }
+        // A name the question quotes (`“质量强国有我”主题宣传活动`) points at
+        // the passages that hold it, when some do.
+        for quote in super::notice::quoted(q) {
+            if hits.iter().any(|h| self.passages[h.pid].compact.contains(&quote)) {
+                hits.retain(|h| self.passages[h.pid].compact.contains(&quote));
+            }
+        }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         let Some(first) = hits.first() else {
             return self.not_found(q, msg::not_found(q.lang));
@@ -499,9 +506,6 @@ impl Engine {
     }
 }
 
-/// Whether the short string `hay` holds `part` (byte by byte: a whole UTF-8
-/// string found in another starts on a character boundary; no searcher to
-/// build for a few bytes).
 /// The editions the question names with what they are of (`第四届中国质量奖`,
 /// `首届…`): an ordinal (`第四届`, `第3次`, `首届`) and the longest search term
 /// that follows it.
@@ -522,6 +526,9 @@ fn editions(q: &Question) -> Vec<String> {
         .collect()
 }
 
+/// Whether the short string `hay` holds `part` (byte by byte: a whole UTF-8
+/// string found in another starts on a character boundary; no searcher to
+/// build for a few bytes).
 fn holds_part(hay: &str, part: &str) -> bool {
     part.is_empty() || hay.as_bytes().windows(part.len()).any(|w| w == part.as_bytes())
 }
