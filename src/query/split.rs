@@ -6,7 +6,14 @@
 /// and punctuation. A message with fewer than two such parts asks one
 /// question, and gets an empty list.
 pub fn split_questions(text: &str) -> Vec<&str> {
-    let parts: Vec<&str> = text
+    // The part of a message a question is read from, and at most
+    // `MAX_PARTS` questions of it (a message of a thousand question marks
+    // is not a thousand questions).
+    let text = match text.char_indices().nth(super::MAX_CHARS) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    };
+    let mut parts: Vec<&str> = text
         .split(['？', '?'])
         .map(|p| p.trim_matches(|c: char| c.is_whitespace() || is_punct(c)))
         .filter(|p| p.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
@@ -14,8 +21,12 @@ pub fn split_questions(text: &str) -> Vec<&str> {
     if parts.len() < 2 {
         return Vec::new();
     }
+    parts.truncate(MAX_PARTS);
     parts
 }
+
+/// The most questions one message is answered as.
+const MAX_PARTS: usize = 4;
 
 fn is_punct(c: char) -> bool {
     !c.is_alphanumeric()
@@ -45,6 +56,12 @@ mod tests {
         assert!(split_questions("2019年质量月的主题").is_empty());
         // A part without content (`嗯？`) does not count.
         assert!(split_questions("嗯？2023年的主题是什么？").is_empty());
+    }
+
+    #[test]
+    fn a_long_message_is_at_most_four_questions() {
+        let flood = "2023年主题是什么？".repeat(20_000);
+        assert_eq!(split_questions(&flood).len(), 4);
     }
 
     #[test]
