@@ -542,3 +542,30 @@ fn mechanisms_of_the_eighth_round() {
         &["质量兴企"],
     );
 }
+
+#[test]
+fn mechanisms_of_the_ninth_round() {
+    // The office that printed a notice names it too.
+    check(
+        "2019年总局办公厅哪天印发的通知",
+        true,
+        Some(2019),
+        &["2019年8月23日印发"],
+    );
+    // What a body did answers neither a fact of the notice nor the winners
+    // of an award.
+    check(
+        "2024年质量月市场监管总局的联系人和电话是什么？我要报送总结",
+        false,
+        None,
+        &[],
+    );
+    check("2023年江苏省长质量奖颁给了哪几家企业", false, None, &[]);
+    // The association of the asker's own clause is not what is asked.
+    check(
+        "我是个体劳动者协会的秘书，2024质量月针对个体工商户有什么工作安排？",
+        true,
+        Some(2024),
+        &["名特优新"],
+    );
+}

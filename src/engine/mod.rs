@@ -149,7 +149,7 @@ static WHERE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"哪个城市|哪座城市|哪个地方|什么地方|在哪里|在哪儿|在哪|哪里举|地点|(?-u:\b)where(?-u:\b)").unwrap()
 });
 static WINNERS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:谁|哪些|哪家|哪个|名单|哪几).{0,6}(?:获奖|得奖|获得|得主)|(?:获奖|得奖)(?:企业|单位|者|名单)|(?-u:\b)who won(?-u:\b)|(?-u:\b)winners?(?-u:\b)").unwrap()
+    Regex::new(r"(?:谁|哪些|哪家|哪个|名单|哪几).{0,6}(?:获奖|得奖|获得|得主)|颁给了?(?:哪|谁)|(?:获奖|得奖)(?:企业|单位|者|名单)|(?-u:\b)who won(?-u:\b)|(?-u:\b)winners?(?-u:\b)").unwrap()
 });
 static DOC_NUMBER_IN_TEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\p{Han}]{2,8}〔\s*\d{4}\s*〕\s*\d+\s*号").unwrap());

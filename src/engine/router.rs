@@ -266,7 +266,19 @@ impl Engine {
         if let (true, Some(y)) = (who_runs_it, year.or(self.latest_year())) {
             routes.push(Route::List(EntityKind::Ministry, y));
         }
-        let about_the_notice = || strong.iter().all(|t| self.notices.iter().any(|n| n.title.contains(*t)));
+        // Words of a notice's title, or of the office that printed it
+        // (`总局办公厅哪天印发的`), ask about the notice.
+        let about_the_notice = || {
+            strong.iter().all(|t| {
+                self.notices.iter().enumerate().any(|(i, n)| {
+                    n.title.contains(*t)
+                        || self.notice_facts[i]
+                            .printed
+                            .as_ref()
+                            .is_some_and(|(_, office)| office.as_deref().is_some_and(|o| o.contains(*t)))
+                })
+            })
+        };
         // `什么时候` alone asks when the event is; the notice's own date is
         // asked with 通知/发布/印发 ….
         let names_the_notice = NOTICE_WORDS.is_match(&q.lower);
@@ -311,7 +323,12 @@ impl Engine {
         // What a body did answers `江苏做了什么`, not a question about
         // something the notices never mention (`江苏的GDP`, `广东的奖金是多少`).
         let unknown = unknown_english > 0 || self.asks_about_the_unknown(q);
-        if !q.entities.is_empty() && (it.activities || !unknown) {
+        // Nor does it answer a question for a fact of the notice
+        // (`市场监管总局的联系人`) or for the winners of an award, which an
+        // item never lists.
+        let asks_the_notice = (it.contact || it.doc_number) && !it.activities;
+        let asks_winners = WINNERS.is_match(&q.lower);
+        if !q.entities.is_empty() && (it.activities || !unknown) && !asks_the_notice && !asks_winners {
             routes.push(Route::Items);
         }
         let latest = year.or(self.latest_year());

@@ -431,7 +431,7 @@ fn context_clauses(norm: &str) -> Vec<std::ops::Range<usize>> {
 /// `中国标准化协会`) rather than the kind (`行业协会`, `哪些协会`,
 /// `联合会、协会`): a word of content stands right before `协会` or
 /// `联合会`, in its token or the one before it; it is given with that word.
-fn associations_named(norm: &str, toks: &[Term]) -> Vec<String> {
+fn associations_named(norm: &str, toks: &[Term]) -> Vec<(String, usize)> {
     const KIND: [&str; 11] = [
         "行业",
         "相关",
@@ -463,7 +463,7 @@ fn associations_named(norm: &str, toks: &[Term]) -> Vec<String> {
                 && !KIND.iter().any(|k| before.ends_with(k))
                 && !before.ends_with("联合");
             if one {
-                out.push(format!("{before}{word}"));
+                out.push((format!("{before}{word}"), at));
             }
         }
     }
@@ -672,7 +672,10 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         || intent.doc_number
         || intent.date
         || intent.period;
+    let mut associations = associations;
     if asks_its_own {
+        // `我是个体劳动者协会的秘书，…`: who asks is not what is asked.
+        associations.retain(|(_, at)| !context.iter().any(|r| r.contains(at)));
         covered.extend(context);
     } else {
         for t in context_terms {
@@ -688,7 +691,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     }
     let phrases = phrases(&norm, &covered);
     Question {
-        associations,
+        associations: associations.into_iter().map(|(a, _)| a).collect(),
         phrases,
         raw: raw.to_string(),
         norm,
