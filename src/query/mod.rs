@@ -6,8 +6,10 @@
 //! contact, lists such as 各地).
 
 pub mod asks;
+mod clauses;
 mod docref;
 mod intent;
+mod normalize;
 mod split;
 mod stopwords;
 mod years;
@@ -18,12 +20,14 @@ use crate::entities::{EntityKind, Registry};
 use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
 pub use asks::Asks;
+use clauses::{associations_named, context_clauses, set_aside};
 pub use docref::DocRef;
 use jieba_rs::Jieba;
+use normalize::to_lower;
+pub use normalize::{fold_width, normalize, prepare};
 pub use split::split_questions;
 use std::borrow::Cow;
 use stopwords::{EN_STOP, STOP};
-use unicode_normalization::UnicodeNormalization;
 use years::find_year;
 
 /// At most this many characters of a question are analysed.
@@ -110,138 +114,6 @@ pub struct Question {
     /// Words jieba tags as verbs (`颁发`, `办`): the relation asked
     /// about, which the notices may word differently (`颁奖`).
     pub verbs: Vec<String>,
-}
-
-/// Chinese punctuation that stays full-width in a normalised question.
-const CHINESE_PUNCTUATION: [char; 7] = ['（', '）', '：', '，', '！', '？', '；'];
-
-/// Folds compatibility forms to their plain characters (Unicode NFKC):
-/// full-width digits, letters and signs to ASCII (`２０２４` → `2024`), the
-/// ideographic space to a space, compatibility ideographs to the unified ones.
-pub fn fold_width(text: &str) -> String {
-    if text.chars().all(nfkc_stable) {
-        return text.to_string();
-    }
-    match unicode_normalization::is_nfkc_quick(text.chars()) {
-        unicode_normalization::IsNormalized::Yes => text.to_string(),
-        _ => text.nfkc().collect(),
-    }
-}
-
-/// Characters NFKC leaves as they are that most questions consist of
-/// (ASCII, the unified ideographs, the usual Chinese quotes and brackets),
-/// checked before the general (table) test.
-fn nfkc_stable(c: char) -> bool {
-    c.is_ascii()
-        || matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3001}'..='\u{3003}' | '\u{3007}'..='\u{3011}' | '\u{3014}'..='\u{301b}')
-        || matches!(c, '‘' | '’' | '“' | '”' | '—' | '·')
-}
-
-/// Simplified, half-width (except Chinese punctuation), without control
-/// characters, truncated.
-pub fn normalize(q: &str) -> String {
-    static TAG: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][^<>]{0,60}>").unwrap());
-    let head = chars_prefix(q, MAX_CHARS * 2);
-    let untagged = match head.contains('<') {
-        true => TAG.replace_all(head, " "),
-        false => Cow::Borrowed(head),
-    };
-    let cleaned: Cow<str> = if untagged.chars().any(char::is_control) {
-        Cow::Owned(untagged.chars().filter(|c| !c.is_control()).collect())
-    } else {
-        untagged
-    };
-    let stable = cleaned.chars().all(nfkc_stable)
-        || unicode_normalization::is_nfkc_quick(cleaned.chars()) == unicode_normalization::IsNormalized::Yes;
-    let folded: Cow<str> = match stable {
-        // Nothing to fold, so no Chinese punctuation either.
-        true => cleaned,
-        false => {
-            let mut folded = String::with_capacity(cleaned.len());
-            for piece in cleaned.split_inclusive(CHINESE_PUNCTUATION) {
-                match piece.strip_suffix(CHINESE_PUNCTUATION) {
-                    Some(body) => {
-                        folded.push_str(&fold_width(body));
-                        folded.push_str(&piece[body.len()..]);
-                    }
-                    None => folded.push_str(&fold_width(piece)),
-                }
-            }
-            Cow::Owned(folded)
-        }
-    };
-    to_simplified(chars_prefix(&folded, MAX_CHARS))
-}
-
-/// `text` in simplified characters, as `fast2s::convert` gives it; text
-/// with no character fast2s may change (most questions) is only copied,
-/// without fast2s's table lookups for every character.
-fn to_simplified(text: &str) -> String {
-    if text.chars().all(|c| !maybe_traditional(c)) {
-        return text.to_string();
-    }
-    fast2s::convert(text)
-}
-
-/// Whether fast2s may change `c` (it looks at three-byte characters only).
-fn maybe_traditional(c: char) -> bool {
-    const FIRST: u32 = 0x800;
-    match c.len_utf8() {
-        3 => {
-            let i = (c as u32 - FIRST) as usize;
-            CHANGEABLE[i / 64] & (1 << (i % 64)) != 0
-        }
-        _ => false,
-    }
-}
-
-/// The three-byte characters fast2s changes on their own, and those it
-/// changes only next to certain others (its special cases, which keep the
-/// character alone): one bit per character from U+0800 to U+FFFF.
-static CHANGEABLE: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new(|| {
-    const IN_CONTEXT_ONLY: [char; 3] = ['藉', '著', '苧'];
-    let mut bits = vec![0u64; (0x10000 - 0x800) / 64];
-    let mut one = String::with_capacity(4);
-    for code in 0x800u32..0x10000 {
-        let Some(c) = char::from_u32(code) else { continue };
-        one.clear();
-        one.push(c);
-        if IN_CONTEXT_ONLY.contains(&c) || fast2s::convert(&one) != one {
-            let i = (code - 0x800) as usize;
-            bits[i / 64] |= 1 << (i % 64);
-        }
-    }
-    bits
-});
-
-/// Builds the tables [`understand`] needs before its first question (the
-/// engine calls this while jieba's dictionary loads).
-pub fn prepare() {
-    std::sync::LazyLock::force(&CHANGEABLE);
-}
-
-/// The first `n` characters of `text`.
-fn chars_prefix(text: &str, n: usize) -> &str {
-    match text.char_indices().nth(n) {
-        Some((b, _)) => &text[..b],
-        None => text,
-    }
-}
-
-/// `text` in lower case, as `str::to_lowercase` gives it; text of Chinese
-/// characters, punctuation and lower-case ASCII (most questions) is only
-/// copied, with no case table looked up.
-fn to_lower(text: &str) -> String {
-    let caseless = |c: char| {
-        matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{2000}'..='\u{206f}' | '\u{ff01}'..='\u{ff20}')
-            || c.is_ascii() && !c.is_ascii_uppercase()
-    };
-    if text.chars().all(caseless) {
-        text.to_string()
-    } else {
-        text.to_lowercase()
-    }
 }
 
 fn is_han(c: char) -> bool {
@@ -382,101 +254,6 @@ fn phrases(norm: &str, covered: &[std::ops::Range<usize>]) -> Vec<String> {
     }
     close(&mut run, &mut chars);
     out
-}
-
-/// The clauses of `norm` that say who asks or why (`我们是卖水果蔬菜的`,
-/// `想给学生讲讲`) and ask nothing, when another clause asks: a clause that
-/// opens with the asker or a purpose and holds no asking word.
-fn context_clauses(norm: &str) -> Vec<std::ops::Range<usize>> {
-    use regex::Regex;
-    use std::sync::LazyLock;
-    static OPENS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^(?:我们|我|咱们|咱|本人|本单位|我单位|我司|想|打算|准备|为了|要给)").unwrap());
-    static ASKS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"吗|呢|什么|啥|哪|几|多少|谁|怎么|怎样|如何|是否|有没有|能不能|可不可以|要不要|会不会|[?？]")
-            .unwrap()
-    });
-    let mut clauses = Vec::new();
-    let mut start = 0;
-    for (at, c) in norm.char_indices().chain(std::iter::once((norm.len(), '。'))) {
-        if matches!(c, '，' | ',' | '；' | ';' | '。' | '！' | '!' | '：' | ':' | '?' | '？') {
-            // The question mark belongs to its clause.
-            let end = if matches!(c, '?' | '？') {
-                at + c.len_utf8()
-            } else {
-                at
-            };
-            if end > start {
-                clauses.push(start..end);
-            }
-            start = (at + c.len_utf8()).min(norm.len());
-        }
-    }
-    if clauses.len() < 2 {
-        return Vec::new();
-    }
-    let asking = |r: &std::ops::Range<usize>| ASKS.is_match(&norm[r.clone()]);
-    let context: Vec<std::ops::Range<usize>> = clauses
-        .iter()
-        .filter(|r| OPENS.is_match(norm[(*r).clone()].trim_start()) && !asking(r))
-        .cloned()
-        .collect();
-    match clauses.iter().any(|r| asking(r) && !context.contains(r)) {
-        true => context,
-        false => Vec::new(),
-    }
-}
-
-/// The associations `norm` names one by one (`标准化协会` in
-/// `中国标准化协会`) rather than the kind (`行业协会`, `哪些协会`,
-/// `联合会、协会`): a word of content stands right before `协会` or
-/// `联合会`, in its token or the one before it; it is given with that word.
-fn associations_named(norm: &str, toks: &[Term]) -> Vec<(String, usize)> {
-    const KIND: [&str; 11] = [
-        "行业",
-        "相关",
-        "有关",
-        "各",
-        "各类",
-        "哪些",
-        "哪个",
-        "哪家",
-        "全国性",
-        "其他",
-        "社会",
-    ];
-    let mut out = Vec::new();
-    for word in ["联合会", "协会"] {
-        for (at, _) in norm.match_indices(word) {
-            // The text of the token that holds the word, before it, or else
-            // of the token that ends where the word starts.
-            let before = toks
-                .iter()
-                .filter(|t| t.from < at && at <= t.to)
-                .map(|t| &norm[t.from..at])
-                .find(|b| !b.is_empty())
-                .or_else(|| toks.iter().find(|t| t.to == at).map(|t| &norm[t.from..t.to]))
-                .unwrap_or_default();
-            let han = before.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
-            let one = han >= 2
-                && han == before.chars().count()
-                && !KIND.iter().any(|k| before.ends_with(k))
-                && !before.ends_with("联合");
-            if one {
-                out.push((format!("{before}{word}"), at));
-            }
-        }
-    }
-    out
-}
-
-/// Whether the words just before a name set it aside (`不是福建那个`,
-/// `除了福建`, `not Fujian`): the question is about something else.
-fn set_aside(before: &str) -> bool {
-    const WORDS: [&str; 9] = ["不是", "除了", "除", "不要", "不含", "并非", "而非", "not ", "except "];
-    let before = before.trim_end();
-    let before = before.strip_suffix("the").map_or(before, str::trim_end);
-    WORDS.iter().any(|w| before.ends_with(w.trim_end())) && !before.ends_with("是不是")
 }
 
 /// Understands `raw`. `today_year` resolves 今年/去年; `entities` is the
@@ -712,6 +489,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
 
 #[cfg(test)]
 mod tests {
+    use super::normalize::{maybe_traditional, to_simplified};
     use super::*;
     use crate::lexicon::Lexicon;
     use std::sync::LazyLock;

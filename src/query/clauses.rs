@@ -1,0 +1,100 @@
+//! Clauses of a question that are not what it asks: who asks or why
+//! (`我是…的秘书，`), a body set aside (`不是福建那个`), and the
+//! associations it names one by one.
+
+use crate::tokenizer::Term;
+
+/// The clauses of `norm` that say who asks or why (`我们是卖水果蔬菜的`,
+/// `想给学生讲讲`) and ask nothing, when another clause asks: a clause that
+/// opens with the asker or a purpose and holds no asking word.
+pub(super) fn context_clauses(norm: &str) -> Vec<std::ops::Range<usize>> {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static OPENS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:我们|我|咱们|咱|本人|本单位|我单位|我司|想|打算|准备|为了|要给)").unwrap());
+    static ASKS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"吗|呢|什么|啥|哪|几|多少|谁|怎么|怎样|如何|是否|有没有|能不能|可不可以|要不要|会不会|[?？]")
+            .unwrap()
+    });
+    let mut clauses = Vec::new();
+    let mut start = 0;
+    for (at, c) in norm.char_indices().chain(std::iter::once((norm.len(), '。'))) {
+        if matches!(c, '，' | ',' | '；' | ';' | '。' | '！' | '!' | '：' | ':' | '?' | '？') {
+            // The question mark belongs to its clause.
+            let end = if matches!(c, '?' | '？') {
+                at + c.len_utf8()
+            } else {
+                at
+            };
+            if end > start {
+                clauses.push(start..end);
+            }
+            start = (at + c.len_utf8()).min(norm.len());
+        }
+    }
+    if clauses.len() < 2 {
+        return Vec::new();
+    }
+    let asking = |r: &std::ops::Range<usize>| ASKS.is_match(&norm[r.clone()]);
+    let context: Vec<std::ops::Range<usize>> = clauses
+        .iter()
+        .filter(|r| OPENS.is_match(norm[(*r).clone()].trim_start()) && !asking(r))
+        .cloned()
+        .collect();
+    match clauses.iter().any(|r| asking(r) && !context.contains(r)) {
+        true => context,
+        false => Vec::new(),
+    }
+}
+
+/// The associations `norm` names one by one (`标准化协会` in
+/// `中国标准化协会`) rather than the kind (`行业协会`, `哪些协会`,
+/// `联合会、协会`): a word of content stands right before `协会` or
+/// `联合会`, in its token or the one before it; it is given with that word.
+pub(super) fn associations_named(norm: &str, toks: &[Term]) -> Vec<(String, usize)> {
+    const KIND: [&str; 11] = [
+        "行业",
+        "相关",
+        "有关",
+        "各",
+        "各类",
+        "哪些",
+        "哪个",
+        "哪家",
+        "全国性",
+        "其他",
+        "社会",
+    ];
+    let mut out = Vec::new();
+    for word in ["联合会", "协会"] {
+        for (at, _) in norm.match_indices(word) {
+            // The text of the token that holds the word, before it, or else
+            // of the token that ends where the word starts.
+            let before = toks
+                .iter()
+                .filter(|t| t.from < at && at <= t.to)
+                .map(|t| &norm[t.from..at])
+                .find(|b| !b.is_empty())
+                .or_else(|| toks.iter().find(|t| t.to == at).map(|t| &norm[t.from..t.to]))
+                .unwrap_or_default();
+            let han = before.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+            let one = han >= 2
+                && han == before.chars().count()
+                && !KIND.iter().any(|k| before.ends_with(k))
+                && !before.ends_with("联合");
+            if one {
+                out.push((format!("{before}{word}"), at));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the words just before a name set it aside (`不是福建那个`,
+/// `除了福建`, `not Fujian`): the question is about something else.
+pub(super) fn set_aside(before: &str) -> bool {
+    const WORDS: [&str; 9] = ["不是", "除了", "除", "不要", "不含", "并非", "而非", "not ", "except "];
+    let before = before.trim_end();
+    let before = before.strip_suffix("the").map_or(before, str::trim_end);
+    WORDS.iter().any(|w| before.ends_with(w.trim_end())) && !before.ends_with("是不是")
+}
