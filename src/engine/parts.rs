@@ -38,14 +38,14 @@ impl Engine {
                     answer = again;
                 }
             }
+            // The first question is the one asked; the later ones go on from
+            // it (`…吗？最近一届是第几届？`). When the first finds nothing, a
+            // later one alone (`第一届是什么时候`) is no answer to the message.
+            if prev.is_none() && !answer.found {
+                return None;
+            }
             answers.push(answer);
             prev = Some(merged);
-        }
-        // The first question is the one asked; the later ones go on from it
-        // (`…吗？最近一届是第几届？`). When the first finds nothing, a later one
-        // alone (`第一届是什么时候`) is no answer to the message.
-        if !answers[0].found {
-            return None;
         }
         let lang = answers[0].lang;
         let mut blocks = Vec::new();

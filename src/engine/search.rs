@@ -510,6 +510,9 @@ impl Engine {
 /// `首届…`): an ordinal (`第四届`, `第3次`, `首届`) and the longest search term
 /// that follows it.
 fn editions(q: &Question) -> Vec<String> {
+    if !q.norm.contains(['届', '次', '期']) {
+        return Vec::new();
+    }
     static ORDINAL: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"第[一二三四五六七八九十百零〇0-9]+[届次期]|首届").unwrap());
     ORDINAL

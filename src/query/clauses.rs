@@ -7,7 +7,7 @@ use crate::tokenizer::Term;
 /// The clauses of `norm` that say who asks or why (`我们是卖水果蔬菜的`,
 /// `想给学生讲讲`) and ask nothing, when another clause asks: a clause that
 /// opens with the asker or a purpose and holds no asking word.
-pub(super) fn context_clauses(norm: &str) -> Vec<std::ops::Range<usize>> {
+pub(super) fn context_clauses(norm: &str, toks: &[Term]) -> Vec<std::ops::Range<usize>> {
     use regex::Regex;
     use std::sync::LazyLock;
     static OPENS: LazyLock<Regex> =
@@ -16,6 +16,19 @@ pub(super) fn context_clauses(norm: &str) -> Vec<std::ops::Range<usize>> {
         Regex::new(r"吗|呢|什么|啥|哪|几|多少|谁|怎么|怎样|如何|是否|有没有|能不能|可不可以|要不要|会不会|[?？]")
             .unwrap()
     });
+    const OPENERS: [&str; 9] = ["我", "咱", "本人", "本单位", "想", "打算", "准备", "为了", "要给"];
+    // Most questions are one clause, or none of their clauses opens with
+    // the asker or a purpose: nothing to read for them.
+    // Read from the words, which are at hand: one that opens with the asker
+    // or a purpose, at the start of a clause.
+    let separator = |c: char| matches!(c, '，' | ',' | '；' | ';' | '。' | '！' | '!' | '：' | ':' | '?' | '？');
+    let at_clause_start = |from: usize| norm[..from].trim_end().chars().next_back().is_none_or(separator);
+    let opened = toks
+        .iter()
+        .any(|t| OPENERS.iter().any(|o| t.text.starts_with(o)) && at_clause_start(t.from));
+    if !opened {
+        return Vec::new();
+    }
     let mut clauses = Vec::new();
     let mut start = 0;
     for (at, c) in norm.char_indices().chain(std::iter::once((norm.len(), '。'))) {
@@ -52,6 +65,9 @@ pub(super) fn context_clauses(norm: &str) -> Vec<std::ops::Range<usize>> {
 /// `联合会、协会`): a word of content stands right before `协会` or
 /// `联合会`, in its token or the one before it; it is given with that word.
 pub(super) fn associations_named(norm: &str, toks: &[Term]) -> Vec<(String, usize)> {
+    if !norm.contains("协会") && !norm.contains("联合会") {
+        return Vec::new();
+    }
     const KIND: [&str; 11] = [
         "行业",
         "相关",

@@ -400,7 +400,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     // Clauses that say who asks or why (`我们是卖水果蔬菜的，…`): their words
     // are kept apart, and dropped when the rest of the question asks
     // something of its own.
-    let context = context_clauses(&norm);
+    let context = context_clauses(&norm, &toks);
     let (mut context_terms, mut context_marks): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for t in &toks {
         if covered.iter().any(|r| r.start <= t.from && t.to <= r.end) {
