@@ -47,26 +47,57 @@ pub fn normalize(q: &str) -> String {
     } else {
         untagged
     };
-    let stable = cleaned.chars().all(nfkc_stable)
+    // Chinese punctuation stays as it is, so a question of stable characters
+    // and such punctuation (`…是什么？`, most questions) has nothing to fold.
+    let stable = cleaned
+        .chars()
+        .all(|c| nfkc_stable(c) || CHINESE_PUNCTUATION.contains(&c))
         || unicode_normalization::is_nfkc_quick(cleaned.chars()) == unicode_normalization::IsNormalized::Yes;
     let folded: Cow<str> = match stable {
-        // Nothing to fold, so no Chinese punctuation either.
         true => cleaned,
-        false => {
-            let mut folded = String::with_capacity(cleaned.len());
-            for piece in cleaned.split_inclusive(CHINESE_PUNCTUATION) {
-                match piece.strip_suffix(CHINESE_PUNCTUATION) {
-                    Some(body) => {
-                        folded.push_str(&fold_width(body));
-                        folded.push_str(&piece[body.len()..]);
-                    }
-                    None => folded.push_str(&fold_width(piece)),
-                }
-            }
-            Cow::Owned(folded)
-        }
+        false => Cow::Owned(fold_but_punctuation(&cleaned)),
     };
     to_simplified(chars_prefix(&folded, MAX_CHARS))
+}
+
+/// `text` folded with [`fold_width`] between its Chinese punctuation, which
+/// stays full-width.
+fn fold_but_punctuation(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    for piece in text.split_inclusive(CHINESE_PUNCTUATION) {
+        match piece.strip_suffix(CHINESE_PUNCTUATION) {
+            Some(body) => {
+                folded.push_str(&fold_width(body));
+                folded.push_str(&piece[body.len()..]);
+            }
+            None => folded.push_str(&fold_width(piece)),
+        }
+    }
+    folded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_text_with_chinese_punctuation_folds_to_itself() {
+        let samples = [
+            "2023年广东省开展了哪些活动？",
+            "中国质量（成都）大会：哪天开？要不要交钱！第一；第二，“质量强国有我”——《纲要》·2024",
+            "What about 2019？（主题）",
+        ];
+        for s in samples {
+            assert!(
+                s.chars().all(|c| nfkc_stable(c) || CHINESE_PUNCTUATION.contains(&c)),
+                "{s}"
+            );
+            assert_eq!(fold_but_punctuation(s), s);
+            assert_eq!(normalize(s), s);
+        }
+        // Full-width forms still fold.
+        assert_eq!(normalize("２０２４年主题？"), "2024年主题？");
+    }
 }
 
 /// `text` in simplified characters, as `fast2s::convert` gives it; text
