@@ -76,30 +76,6 @@ fn fold_but_punctuation(text: &str) -> String {
     folded
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stable_text_with_chinese_punctuation_folds_to_itself() {
-        let samples = [
-            "2023年广东省开展了哪些活动？",
-            "中国质量（成都）大会：哪天开？要不要交钱！第一；第二，“质量强国有我”——《纲要》·2024",
-            "What about 2019？（主题）",
-        ];
-        for s in samples {
-            assert!(
-                s.chars().all(|c| nfkc_stable(c) || CHINESE_PUNCTUATION.contains(&c)),
-                "{s}"
-            );
-            assert_eq!(fold_but_punctuation(s), s);
-            assert_eq!(normalize(s), s);
-        }
-        // Full-width forms still fold.
-        assert_eq!(normalize("２０２４年主题？"), "2024年主题？");
-    }
-}
-
 /// `text` in simplified characters, as `fast2s::convert` gives it; text
 /// with no character fast2s may change (most questions) is only copied,
 /// without fast2s's table lookups for every character.
@@ -167,5 +143,29 @@ pub(super) fn to_lower(text: &str) -> String {
         text.to_string()
     } else {
         text.to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_text_with_chinese_punctuation_folds_to_itself() {
+        let samples = [
+            "2023年广东省开展了哪些活动？",
+            "中国质量（成都）大会：哪天开？要不要交钱！第一；第二，“质量强国有我”——《纲要》·2024",
+            "What about 2019？（主题）",
+        ];
+        for s in samples {
+            assert!(
+                s.chars().all(|c| nfkc_stable(c) || CHINESE_PUNCTUATION.contains(&c)),
+                "{s}"
+            );
+            assert_eq!(fold_but_punctuation(s), s);
+            assert_eq!(normalize(s), s);
+        }
+        // Full-width forms still fold.
+        assert_eq!(normalize("２０２４年主题？"), "2024年主题？");
     }
 }
