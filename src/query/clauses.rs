@@ -10,17 +10,13 @@ use crate::tokenizer::Term;
 pub(super) fn context_clauses(norm: &str, toks: &[Term]) -> Vec<std::ops::Range<usize>> {
     use regex::Regex;
     use std::sync::LazyLock;
-    static OPENS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^(?:我们|我|咱们|咱|本人|本单位|我单位|我司|想|打算|准备|为了|要给)").unwrap());
     static ASKS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"吗|呢|什么|啥|哪|几|多少|谁|怎么|怎样|如何|是否|有没有|能不能|可不可以|要不要|会不会|[?？]")
             .unwrap()
     });
     const OPENERS: [&str; 9] = ["我", "咱", "本人", "本单位", "想", "打算", "准备", "为了", "要给"];
-    // Most questions are one clause, or none of their clauses opens with
-    // the asker or a purpose: nothing to read for them.
-    // Read from the words, which are at hand: one that opens with the asker
-    // or a purpose, at the start of a clause.
+    // Most questions have no clause that opens with the asker or a purpose:
+    // that is read from the words at hand, before any clause is cut.
     let separator = |c: char| matches!(c, '，' | ',' | '；' | ';' | '。' | '！' | '!' | '：' | ':' | '?' | '？');
     let at_clause_start = |from: usize| norm[..from].trim_end().chars().next_back().is_none_or(separator);
     let opened = toks
@@ -32,7 +28,7 @@ pub(super) fn context_clauses(norm: &str, toks: &[Term]) -> Vec<std::ops::Range<
     let mut clauses = Vec::new();
     let mut start = 0;
     for (at, c) in norm.char_indices().chain(std::iter::once((norm.len(), '。'))) {
-        if matches!(c, '，' | ',' | '；' | ';' | '。' | '！' | '!' | '：' | ':' | '?' | '？') {
+        if separator(c) {
             // The question mark belongs to its clause.
             let end = if matches!(c, '?' | '？') {
                 at + c.len_utf8()
@@ -51,7 +47,10 @@ pub(super) fn context_clauses(norm: &str, toks: &[Term]) -> Vec<std::ops::Range<
     let asking = |r: &std::ops::Range<usize>| ASKS.is_match(&norm[r.clone()]);
     let context: Vec<std::ops::Range<usize>> = clauses
         .iter()
-        .filter(|r| OPENS.is_match(norm[(*r).clone()].trim_start()) && !asking(r))
+        .filter(|r| {
+            let clause = norm[(*r).clone()].trim_start();
+            OPENERS.iter().any(|o| clause.starts_with(o)) && !asking(r)
+        })
         .cloned()
         .collect();
     match clauses.iter().any(|r| asking(r) && !context.contains(r)) {
