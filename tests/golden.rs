@@ -569,3 +569,18 @@ fn mechanisms_of_the_ninth_round() {
         &["名特优新"],
     );
 }
+
+#[test]
+fn mechanisms_of_the_tenth_round() {
+    // A request to list (`列一下`) asks nothing of its own: the question
+    // before it is answered, not split into a second question with no answer.
+    let q = "17年重点抓哪些行业产品的质量提升？列一下";
+    check(q, true, Some(2017), &["妇幼用品"]);
+    let text = ENGINE.answer(q, today()).to_plain();
+    assert!(!text.contains("问："), "{q}: answered as one question: {text}");
+    // A later part that asks nothing is left out of a split reply.
+    let q = "中国质量奖颁奖也是放在质量月里吗？谢谢？最近一届是第几届？";
+    let text = ENGINE.answer(q, today()).to_plain();
+    assert!(text.contains("问：最近一届是第几届"), "{q}: {text}");
+    assert!(!text.contains("问：谢谢"), "{q}: {text}");
+}

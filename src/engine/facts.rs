@@ -125,15 +125,8 @@ impl Engine {
     /// `多少个部门…`: the passages that state a number of that thing
     /// (`市场监管总局等 14 个部门`), when the notices state one.
     pub(super) fn count(&self, q: &Question, year: Option<i32>) -> Option<Answer> {
-        static ASK: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"(?:多少|几)\s*([个种类项条家名批届次所])?\s*(\p{Han}{1,4})").unwrap());
-        // The pattern needs 多少 or 几: most questions have neither.
-        let asks_chinese = q.norm.contains("多少") || q.norm.contains('几');
-        let (classifier, noun): (String, Vec<char>) = match asks_chinese.then(|| ASK.captures(&q.norm)).flatten() {
-            Some(caps) => (
-                caps.get(1).map_or("", |m| m.as_str()).to_string(),
-                caps[2].chars().collect(),
-            ),
+        let (classifier, noun): (String, Vec<char>) = match counted_word(&q.norm) {
+            Some((classifier, noun)) => (classifier.map(String::from).unwrap_or_default(), noun),
             // `how many departments`: the counted word, as the notices write it.
             None if q.lower.contains("how many") => {
                 let lower = &q.lower;
@@ -199,6 +192,34 @@ pub(super) struct StatedCount {
     bare: usize,
     /// Where the counted word begins.
     after: usize,
+}
+
+/// What `多少`/`几` asks to count: the first that a Han word follows, with
+/// the measure word between them if any (`几个部门` → `个`, `部门`) and at
+/// most four characters of the word (`几届` → none, `届`).
+fn counted_word(norm: &str) -> Option<(Option<char>, Vec<char>)> {
+    const CLASSIFIERS: &str = "个种类项条家名批届次所";
+    let han_run = |s: &str| -> Vec<char> { s.chars().take_while(|c| is_han(*c)).take(4).collect() };
+    let asks = norm.match_indices("多少").chain(norm.match_indices('几'));
+    let mut at: Vec<(usize, usize)> = asks.map(|(i, m)| (i, i + m.len())).collect();
+    at.sort_unstable();
+    at.into_iter().find_map(|(_, end)| {
+        let rest = norm[end..].trim_start();
+        let first = rest.chars().next()?;
+        if CLASSIFIERS.contains(first) {
+            let noun = han_run(rest[first.len_utf8()..].trim_start());
+            if !noun.is_empty() {
+                return Some((Some(first), noun));
+            }
+        }
+        let noun = han_run(rest);
+        (!noun.is_empty()).then_some((None, noun))
+    })
+}
+
+/// A Han character (as `\p{Han}` reads one, for the characters questions use).
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3005}' | '\u{3007}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
 }
 
 impl StatedCount {
@@ -294,4 +315,25 @@ pub(super) fn notice_facts(notices: usize, passages: &[Passage]) -> Vec<NoticeFa
         }
     }
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counted_word;
+
+    fn read(q: &str) -> Option<(Option<char>, String)> {
+        counted_word(q).map(|(c, w)| (c, w.into_iter().collect()))
+    }
+
+    #[test]
+    fn the_counted_word_follows_duoshao_or_ji() {
+        assert_eq!(read("有多少个部门参加"), Some((Some('个'), "部门参加".into())));
+        assert_eq!(read("覆盖几 种 重点产品"), Some((Some('种'), "重点产品".into())));
+        assert_eq!(read("一共几届？"), Some((None, "届".into())));
+        assert_eq!(read("联合发文的有多少部门"), Some((None, "部门".into())));
+        // The first asking word that a word follows.
+        assert_eq!(read("几？多少家企业"), Some((Some('家'), "企业".into())));
+        assert_eq!(read("主题是什么"), None);
+        assert_eq!(read("多少？"), None);
+    }
 }

@@ -17,8 +17,15 @@ impl Engine {
         }
         let mut prev: Option<Question> = None;
         let mut answers = Vec::with_capacity(parts.len());
+        let mut asked: Vec<&str> = Vec::with_capacity(parts.len());
         for part in &parts {
             let q = self.understand(part, today.year());
+            // A later part that names and asks nothing (`列一下`, `谢谢`) is
+            // no question of its own.
+            if prev.is_some() && asks_nothing(&q) {
+                continue;
+            }
+            asked.push(part);
             let merged = match &prev {
                 Some(p) => conversation::merge_part(p, &q, &self.entities).question,
                 None => conversation::merge(context, &q, &self.entities).question,
@@ -48,9 +55,20 @@ impl Engine {
             prev = Some(merged);
         }
         let lang = answers[0].lang;
+        // One question and words that ask nothing (`…质量提升？列一下`): the
+        // answer to that question.
+        if answers.len() == 1 {
+            let mut answer = answers.remove(0);
+            answer.question = question.to_string();
+            return Some(Turn {
+                answer,
+                context: prev.map(Context::new),
+                follow_up: false,
+            });
+        }
         let mut blocks = Vec::new();
         let mut citations: Vec<Citation> = Vec::new();
-        for (part, a) in parts.iter().zip(answers) {
+        for (part, a) in asked.iter().zip(answers) {
             blocks.push(Block::plain(msg::part_question(lang, part)));
             if a.found {
                 blocks.extend(a.blocks);
@@ -76,4 +94,16 @@ impl Engine {
             follow_up: false,
         })
     }
+}
+
+/// Whether `q` names and asks nothing: no content word, body, year, document
+/// number, asking word or intent.
+fn asks_nothing(q: &Question) -> bool {
+    q.terms.is_empty()
+        && q.entities.is_empty()
+        && q.year == query::YearRef::None
+        && q.doc_number.is_none()
+        && q.asks.is_none()
+        && q.intent == query::Intent::default()
+        && q.associations.is_empty()
 }

@@ -22,8 +22,12 @@ impl DocRef {
             Regex::new(r"(\p{Han}{2,8}?)\s*(?:[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]|(\d{4}))\s*第?\s*(\d{1,4})\s*号")
                 .unwrap()
         });
-        // Every document number ends with 号: most questions have none.
-        if !text.contains('号') {
+        // Every document number ends with digits and 号: most questions
+        // have none, and `9月几号` has no digits before it.
+        let numbered = text
+            .match_indices('号')
+            .any(|(at, _)| text[..at].trim_end().ends_with(|c: char| c.is_ascii_digit()));
+        if !numbered {
             return None;
         }
         let c = DOC.captures(text)?;
@@ -45,5 +49,26 @@ impl DocRef {
         self.year == other.year
             && self.number == other.number
             && (self.prefix.ends_with(&other.prefix) || other.prefix.ends_with(&self.prefix))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_before_hao_is_a_document_number() {
+        let (d, r) = DocRef::find("国市监质〔2018〕131 号是什么文件").unwrap();
+        assert_eq!((d.prefix.as_str(), d.year, d.number), ("国市监质", 2018, 131));
+        assert_eq!(r.start, 0);
+        let (d, _) = DocRef::find("质检总局2017第 65号").unwrap();
+        assert_eq!((d.year, d.number), (2017, 65));
+    }
+
+    #[test]
+    fn a_day_is_no_document_number() {
+        assert!(DocRef::find("大会是9月几号开的").is_none());
+        assert!(DocRef::find("2023年9月15号开幕吗").is_none());
+        assert!(DocRef::find("一号文件").is_none());
     }
 }

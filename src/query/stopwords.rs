@@ -108,6 +108,16 @@ const STOP_WORDS: &[&str] = &[
     "说说",
     "讲讲",
     "列出",
+    // Requests to list or tell (`列一下`, `讲一下`): the asking, not the asked.
+    "列",
+    // Thanks and courtesy (`谢谢`, `麻烦了`).
+    "谢谢",
+    "多谢",
+    "麻烦",
+    "辛苦",
+    "列举",
+    "罗列",
+    "讲",
     "所有",
     "全部",
     "各",
