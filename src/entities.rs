@@ -145,7 +145,10 @@ struct Matcher {
 impl Matcher {
     fn new<'a>(names: impl IntoIterator<Item = (&'a str, usize)>, case_insensitive: bool) -> Matcher {
         let (patterns, entity): (Vec<&str>, Vec<usize>) = names.into_iter().unzip();
+        // A contiguous NFA: compact enough to stay in cache while a
+        // question is read (a DFA of the names is megabytes).
         let automaton = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Both)
             .ascii_case_insensitive(case_insensitive)

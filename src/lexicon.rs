@@ -168,7 +168,11 @@ impl Lexicon {
     pub fn glossary(&self) -> Glossary {
         let mut pairs: Vec<(String, String)> = self.glossary.clone().into_iter().collect();
         pairs.sort_by_key(|(en, _)| std::cmp::Reverse(en.len()));
-        let single = aho_corasick::AhoCorasick::new(pairs.iter().map(|(en, _)| en)).expect("glossary words");
+        // Compact, to stay in cache while a question is read.
+        let single = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(pairs.iter().map(|(en, _)| en))
+            .expect("glossary words");
         Glossary {
             single,
             pairs,

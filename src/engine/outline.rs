@@ -66,7 +66,11 @@ impl Outline {
                 }
             }
         }
-        let heads = aho_corasick::AhoCorasick::new(&heads).expect("headings make a small automaton");
+        // Compact, to stay in cache while a question is read.
+        let heads = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(&heads)
+            .expect("headings make a small automaton");
         Outline {
             sections,
             headings,

@@ -225,7 +225,7 @@ impl Engine {
             .collect();
         let mut hits: Vec<Hit> = self
             .index
-            .search(terms, year, 40)
+            .search(terms, year, 24)
             .into_iter()
             .filter(|(pid, _)| !matches!(self.passages[*pid].kind, Kind::Meta | Kind::Table))
             .map(|(pid, bm25)| {

@@ -2,7 +2,7 @@
 //! (`什么时候` wants a date, `在哪` a place, `谁` an organisation, `多少` a
 //! number, `叫什么` a name), and whether a sentence holds such an answer.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -61,10 +61,7 @@ static ALL_WORDS: LazyLock<AllWords> = LazyLock::new(|| {
             of.push((k, i));
         }
     }
-    let automaton = AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(list)
-        .expect("built-in words");
+    let automaton = super::small_automaton(list);
     AllWords { automaton, of }
 });
 
@@ -449,4 +446,8 @@ mod tests {
         assert!(!counts_in('元', "庆祝成立70周年"));
         assert!(counts_in('个', "市场监管总局等25个部门"));
     }
+}
+#[cfg(test)]
+pub(crate) fn scratch_size() -> (usize, aho_corasick::AhoCorasickKind, usize) {
+    (ALL_WORDS.automaton.memory_usage(), ALL_WORDS.automaton.kind(), ALL_WORDS.automaton.patterns_len())
 }

@@ -137,10 +137,8 @@ const ENGLISH: &[(&str, &[Flag])] = &[
     ("cities", &[Cities]),
 ];
 
-static CHINESE_SET: LazyLock<AhoCorasick> =
-    LazyLock::new(|| AhoCorasick::new(WORDS.iter().map(|(w, _)| w)).expect("built-in words"));
-static ENGLISH_SET: LazyLock<AhoCorasick> =
-    LazyLock::new(|| AhoCorasick::new(ENGLISH.iter().map(|(w, _)| w)).expect("built-in words"));
+static CHINESE_SET: LazyLock<AhoCorasick> = LazyLock::new(|| super::small_automaton(WORDS.iter().map(|(w, _)| w)));
+static ENGLISH_SET: LazyLock<AhoCorasick> = LazyLock::new(|| super::small_automaton(ENGLISH.iter().map(|(w, _)| w)));
 
 /// Asking which bodies issued a notice.
 static ISSUERS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -218,5 +216,13 @@ pub(super) fn detect_intent_with(lower: &str, mut about_the_notice: impl FnMut(s
             && ISSUERS.is_match(l),
         period: has(Period),
         organisers: false,
+    }
+}
+#[cfg(test)]
+mod scratch_sizes {
+    #[test]
+    fn sizes() {
+        eprintln!("SIZE intent cn {} kind {:?} pats {}", super::CHINESE_SET.memory_usage(), super::CHINESE_SET.kind(), super::CHINESE_SET.patterns_len());
+        eprintln!("SIZE asks {} kind {:?} pats {}", crate::query::asks::scratch_size().0, crate::query::asks::scratch_size().1, crate::query::asks::scratch_size().2);
     }
 }

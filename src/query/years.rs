@@ -166,6 +166,5 @@ const LATEST: &[&str] = &[
 
 /// [`RELATIVE`] then [`LATEST`], in one automaton.
 static YEAR_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new(RELATIVE.iter().map(|(w, _)| *w).chain(LATEST.iter().copied()))
-        .expect("built-in words")
+    super::small_automaton(RELATIVE.iter().map(|(w, _)| *w).chain(LATEST.iter().copied()))
 });
