@@ -583,4 +583,17 @@ fn mechanisms_of_the_tenth_round() {
     let text = ENGINE.answer(q, today()).to_plain();
     assert!(text.contains("问：最近一届是第几届"), "{q}: {text}");
     assert!(!text.contains("问：谢谢"), "{q}: {text}");
+    // A national body named as the notice's issuer says which notice; the
+    // question asks that notice's theme, not the body's activities.
+    check(
+        "2019年市场监管总局等部门联合发的质量月通知里，活动主题是什么？",
+        true,
+        Some(2019),
+        &["共创中国质量 建设质量强国"],
+    );
+    let a = ENGINE.answer(
+        "2019年市场监管总局等部门联合发的质量月通知里，活动主题是什么？",
+        today(),
+    );
+    assert!(!a.to_plain().contains("开展的主要活动"), "{}", a.to_plain());
 }

@@ -449,5 +449,9 @@ mod tests {
 }
 #[cfg(test)]
 pub(crate) fn scratch_size() -> (usize, aho_corasick::AhoCorasickKind, usize) {
-    (ALL_WORDS.automaton.memory_usage(), ALL_WORDS.automaton.kind(), ALL_WORDS.automaton.patterns_len())
+    (
+        ALL_WORDS.automaton.memory_usage(),
+        ALL_WORDS.automaton.kind(),
+        ALL_WORDS.automaton.patterns_len(),
+    )
 }

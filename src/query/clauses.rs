@@ -1,5 +1,6 @@
 //! Clauses of a question that are not what it asks: who asks or why
-//! (`我是…的秘书，`), a body set aside (`不是福建那个`), and the
+//! (`我是…的秘书，`), a body set aside (`不是福建那个`), a body named as
+//! the issuer of the notice (`市场监管总局等部门联合发的通知里`), and the
 //! associations it names one by one.
 
 use crate::tokenizer::Term;
@@ -112,4 +113,38 @@ pub(super) fn set_aside(before: &str) -> bool {
     let before = before.trim_end();
     let before = before.strip_suffix("the").map_or(before, str::trim_end);
     WORDS.iter().any(|w| before.ends_with(w.trim_end())) && !before.ends_with("是不是")
+}
+
+/// Whether the words just after a name make it the issuer of the notice
+/// asked about (`等部门联合发的通知里`, `印发的文件`): the name says which
+/// notice, not whose activities are asked about.
+pub(super) fn issues_the_notice(after: &str) -> bool {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static ISSUED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(?:等(?:[0-9一二三四五六七八九十]+个?)?(?:部门|单位|部委|机关))?(?:联合)?(?:印发|下发|发布|发出|发)(?:的|了)?(?:那份|这份|那个|这个)?(?:全国)?(?:“?质量月”?)?(?:活动)?(?:通知|文件)",
+        )
+        .unwrap()
+    });
+    // Every way of saying it holds 发 just after the name or its 等….
+    let head: String = after.chars().take(12).collect();
+    head.contains('发') && ISSUED.is_match(after.trim_start())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issues_the_notice;
+
+    #[test]
+    fn a_body_that_issued_the_notice_names_it() {
+        assert!(issues_the_notice("等部门联合发的质量月通知里，活动主题是什么"));
+        assert!(issues_the_notice("印发的通知要求各地做什么"));
+        assert!(issues_the_notice("等14个部门发布的文件"));
+        assert!(issues_the_notice("发的那份通知"));
+        // What the body did, or a notice it issues to others, is asked about.
+        assert!(!issues_the_notice("开展了哪些活动"));
+        assert!(!issues_the_notice("发布了哪些抽查结果"));
+        assert!(!issues_the_notice("发起的活动"));
+    }
 }

@@ -222,7 +222,17 @@ pub(super) fn detect_intent_with(lower: &str, mut about_the_notice: impl FnMut(s
 mod scratch_sizes {
     #[test]
     fn sizes() {
-        eprintln!("SIZE intent cn {} kind {:?} pats {}", super::CHINESE_SET.memory_usage(), super::CHINESE_SET.kind(), super::CHINESE_SET.patterns_len());
-        eprintln!("SIZE asks {} kind {:?} pats {}", crate::query::asks::scratch_size().0, crate::query::asks::scratch_size().1, crate::query::asks::scratch_size().2);
+        eprintln!(
+            "SIZE intent cn {} kind {:?} pats {}",
+            super::CHINESE_SET.memory_usage(),
+            super::CHINESE_SET.kind(),
+            super::CHINESE_SET.patterns_len()
+        );
+        eprintln!(
+            "SIZE asks {} kind {:?} pats {}",
+            crate::query::asks::scratch_size().0,
+            crate::query::asks::scratch_size().1,
+            crate::query::asks::scratch_size().2
+        );
     }
 }

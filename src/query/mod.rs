@@ -20,7 +20,7 @@ use crate::entities::{EntityKind, Registry};
 use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
 pub use asks::Asks;
-use clauses::{associations_named, context_clauses, set_aside};
+use clauses::{associations_named, context_clauses, issues_the_notice, set_aside};
 pub use docref::DocRef;
 use jieba_rs::Jieba;
 use normalize::to_lower;
@@ -302,8 +302,11 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         if overlaps(&covered, &range) || single && !single_char_alias_ok(&norm, range.clone(), &toks) {
             return false;
         }
-        // `（不是福建那个）`, `除了福建`: a body set aside is not asked about.
-        if !found.iter().any(|(_, j)| *j == i) && !set_aside(&norm[..range.start]) {
+        // `（不是福建那个）`, `除了福建`: a body set aside is not asked about,
+        // nor a national body named as the notice's issuer (`市场监管总局等
+        // 部门联合发的通知里`): that says which notice.
+        let issuer = entities.entities()[i].kind == EntityKind::Ministry && issues_the_notice(&norm[range.end..]);
+        if !found.iter().any(|(_, j)| *j == i) && !set_aside(&norm[..range.start]) && !issuer {
             found.push((range.start, i));
         }
         covered.push(range);

@@ -165,6 +165,5 @@ const LATEST: &[&str] = &[
 ];
 
 /// [`RELATIVE`] then [`LATEST`], in one automaton.
-static YEAR_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-    super::small_automaton(RELATIVE.iter().map(|(w, _)| *w).chain(LATEST.iter().copied()))
-});
+static YEAR_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| super::small_automaton(RELATIVE.iter().map(|(w, _)| *w).chain(LATEST.iter().copied())));
