@@ -447,11 +447,3 @@ mod tests {
         assert!(counts_in('个', "市场监管总局等25个部门"));
     }
 }
-#[cfg(test)]
-pub(crate) fn scratch_size() -> (usize, aho_corasick::AhoCorasickKind, usize) {
-    (
-        ALL_WORDS.automaton.memory_usage(),
-        ALL_WORDS.automaton.kind(),
-        ALL_WORDS.automaton.patterns_len(),
-    )
-}

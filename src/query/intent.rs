@@ -218,21 +218,33 @@ pub(super) fn detect_intent_with(lower: &str, mut about_the_notice: impl FnMut(s
         organisers: false,
     }
 }
+
 #[cfg(test)]
-mod scratch_sizes {
+mod tests {
+    use super::*;
+
     #[test]
-    fn sizes() {
-        eprintln!(
-            "SIZE intent cn {} kind {:?} pats {}",
-            super::CHINESE_SET.memory_usage(),
-            super::CHINESE_SET.kind(),
-            super::CHINESE_SET.patterns_len()
-        );
-        eprintln!(
-            "SIZE asks {} kind {:?} pats {}",
-            crate::query::asks::scratch_size().0,
-            crate::query::asks::scratch_size().1,
-            crate::query::asks::scratch_size().2
-        );
+    fn the_word_automata_stay_small() {
+        // A DFA of these words is over 200 KB; a question is read through
+        // several such automata, and each should stay in cache.
+        for automaton in [&*CHINESE_SET, &*ENGLISH_SET] {
+            assert_eq!(automaton.kind(), aho_corasick::AhoCorasickKind::ContiguousNFA);
+            assert!(
+                automaton.memory_usage() < 64 * 1024,
+                "{} bytes",
+                automaton.memory_usage()
+            );
+        }
+    }
+
+    #[test]
+    fn intents_are_read_from_their_words() {
+        let mut notice_words = Vec::new();
+        let i = detect_intent_with("2024年质量月的主题和口号", |r| notice_words.push(r));
+        assert!(i.theme && i.slogans && !i.contact);
+        assert!(notice_words.is_empty());
+        let i = detect_intent_with("联系人电话是多少", |r| notice_words.push(r));
+        assert!(i.contact);
+        assert!(!notice_words.is_empty());
     }
 }
