@@ -62,6 +62,8 @@ pub struct SearchIndex {
     terms: rustc_hash::FxHashMap<String, TermScores>,
     /// The year of each passage (the filter of [`SearchIndex::search`]).
     years: Vec<i32>,
+    /// Whether the terms' sentence masks were recorded.
+    sentences: bool,
 }
 
 /// One term's document frequency, its score in each passage that holds it
@@ -72,7 +74,14 @@ struct TermScores {
     /// A bit per passage: the lower-cased text holds the term as a
     /// substring (inside a longer word too: `质量奖` in `中国质量奖`).
     within: Box<[u64]>,
+    /// For each passage that holds it (in passage order), which of its
+    /// first 64 sentences do (a bit each); empty when the index was built
+    /// without sentences.
+    sentences: Box<[(u32, u64)]>,
 }
+
+/// The most sentences of a passage [`SearchIndex::sentences_holding`] knows.
+pub const MASKED_SENTENCES: usize = 64;
 
 /// A set of passages, one bit each (see [`SearchIndex::passages_holding`]).
 #[derive(Debug, Clone, Copy)]
@@ -118,6 +127,17 @@ impl SearchIndex {
     /// dictionary cost about a sixth of a cold start), and scored with
     /// tantivy's own [`Bm25Weight`] (see the test against a tantivy query).
     pub fn build(passages: &[(i32, &str)], jieba: Arc<Jieba>) -> Result<SearchIndex> {
+        SearchIndex::build_with_sentences(passages, &[], jieba)
+    }
+
+    /// [`SearchIndex::build`], also recording which sentences of each
+    /// passage (`sentences[p]`: byte ranges, in order) hold each term, for
+    /// [`SearchIndex::sentences_holding`].
+    pub fn build_with_sentences(
+        passages: &[(i32, &str)],
+        sentences: &[Vec<std::ops::Range<usize>>],
+        jieba: Arc<Jieba>,
+    ) -> Result<SearchIndex> {
         // Each term's (passage, term frequency), in passage order.
         let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::default();
         let mut norms: Vec<u8> = Vec::with_capacity(passages.len());
@@ -151,12 +171,29 @@ impl SearchIndex {
             .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
         let blocks = passages.len().div_ceil(64);
         let mut within = vec![0u64; postings.len() * blocks];
+        let mut masks: Vec<Vec<(u32, u64)>> = vec![Vec::new(); if sentences.is_empty() { 0 } else { postings.len() }];
         for (p, (_, text)) in passages.iter().enumerate() {
             let lower = text.to_ascii_lowercase();
+            let ranges = sentences.get(p).map_or(&[][..], Vec::as_slice);
             for m in automaton.find_overlapping_iter(&lower) {
-                within[m.pattern().as_usize() * blocks + p / 64] |= 1 << (p % 64);
+                let w = m.pattern().as_usize();
+                within[w * blocks + p / 64] |= 1 << (p % 64);
+                if masks.is_empty() {
+                    continue;
+                }
+                // The sentence the occurrence stands in, if any.
+                let s = ranges.partition_point(|r| r.end < m.end());
+                let bit = match ranges.get(s) {
+                    Some(r) if s < MASKED_SENTENCES && r.start <= m.start() => 1u64 << s,
+                    _ => 0,
+                };
+                match masks[w].last_mut() {
+                    Some((q, mask)) if *q == p as u32 => *mask |= bit,
+                    _ => masks[w].push((p as u32, bit)),
+                }
             }
         }
+        let mut masks = masks.into_iter();
         let terms = postings
             .into_iter()
             .enumerate()
@@ -169,12 +206,14 @@ impl SearchIndex {
                     .map(|(p, tf)| (p, weight.score(norms[p as usize], tf)))
                     .collect();
                 let within = within[w * blocks..(w + 1) * blocks].into();
+                let sentences = masks.next().unwrap_or_default().into_boxed_slice();
                 (
                     t,
                     TermScores {
                         doc_freq,
                         scores,
                         within,
+                        sentences,
                     },
                 )
             })
@@ -182,6 +221,7 @@ impl SearchIndex {
         Ok(SearchIndex {
             terms,
             years: passages.iter().map(|(y, _)| *y).collect(),
+            sentences: !sentences.is_empty(),
         })
     }
 
@@ -189,6 +229,19 @@ impl SearchIndex {
     /// `term` is no word of the index (then ask the text itself).
     pub fn passages_holding(&self, term: &str) -> Option<PassageSet<'_>> {
         self.terms.get(term).map(|t| PassageSet(&t.within))
+    }
+
+    /// Which of the first [`MASKED_SENTENCES`] sentences of passage `pid`
+    /// hold `term` (a bit each); none when `term` is no word of the index or
+    /// the index was built without sentences. A passage that does not hold
+    /// it gets an empty mask.
+    pub fn sentences_holding(&self, term: &str, pid: usize) -> Option<u64> {
+        if !self.sentences {
+            return None;
+        }
+        let t = self.terms.get(term)?;
+        let at = t.sentences.binary_search_by_key(&(pid as u32), |(p, _)| *p);
+        Some(at.map_or(0, |i| t.sentences[i].1))
     }
 
     /// In how many passages `term` occurs.
@@ -332,6 +385,35 @@ mod tests {
         let set = idx.passages_holding("质量强国").expect("a word of the index");
         assert!(set.contains(0) && set.contains(1) && !set.contains(2));
         assert!(idx.passages_holding("不在索引里").is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn the_sentences_holding_a_word_are_recorded_at_build() -> Result<()> {
+        let jieba = Arc::new(tokenizer::build_jieba(["质量强国"], []));
+        let texts = ["开展质量月活动。建设质量强国。推进质量强国建设。", "海关总署开展监测。"];
+        let docs: Vec<(i32, &str)> = texts.iter().map(|t| (2024, *t)).collect();
+        let sentences: Vec<Vec<std::ops::Range<usize>>> = texts
+            .iter()
+            .map(|t| {
+                // Sentences end after each 。 (three bytes).
+                let mut out = Vec::new();
+                let mut start = 0;
+                for (b, _) in t.match_indices('。') {
+                    out.push(start..b + 3);
+                    start = b + 3;
+                }
+                out
+            })
+            .collect();
+        let idx = SearchIndex::build_with_sentences(&docs, &sentences, jieba.clone())?;
+        assert_eq!(idx.sentences_holding("质量强国", 0), Some(0b110));
+        assert_eq!(idx.sentences_holding("质量强国", 1), Some(0));
+        assert_eq!(idx.sentences_holding("开展", 1), Some(0b1));
+        assert_eq!(idx.sentences_holding("不在索引里", 0), None);
+        // Built without sentences, the index knows none.
+        let plain = SearchIndex::build(&docs, jieba)?;
+        assert_eq!(plain.sentences_holding("质量强国", 0), None);
         Ok(())
     }
 }

@@ -8,7 +8,7 @@
 //! name for 叫什么 …); the best sentence leads the reply.
 
 use super::*;
-use crate::index::{PassageSet, SearchIndex};
+use crate::index::{PassageSet, SearchIndex, MASKED_SENTENCES};
 use crate::query::asks;
 use std::ops::Range;
 
@@ -104,11 +104,21 @@ impl<'a> Weighted<'a> {
         })
     }
 
-    /// The share of the question that a sentence (lower case) of passage
-    /// `pid` contains; a term the passage lacks is not looked for.
-    fn sentence_coverage(&self, pid: usize, sentence: &str) -> f32 {
-        self.coverage(|i| {
-            self.within[i].is_none_or(|set| set.contains(pid)) && self.finder(i).find(sentence.as_bytes()).is_some()
+    /// Which of passage `pid`'s first sentences hold each term, as the
+    /// index recorded at load (none for a term it does not know).
+    fn sentence_masks(&self, index: &SearchIndex, pid: usize) -> Vec<Option<u64>> {
+        self.terms.iter().map(|t| index.sentences_holding(t, pid)).collect()
+    }
+
+    /// The share of the question that sentence `s` (lower case) of passage
+    /// `pid` contains, with the passage's `masks`; a term the passage lacks
+    /// is not looked for, nor one whose sentences the index knows.
+    fn sentence_coverage(&self, pid: usize, s: usize, sentence: &str, masks: &[Option<u64>]) -> f32 {
+        self.coverage(|i| match masks[i] {
+            Some(mask) if s < MASKED_SENTENCES => mask >> s & 1 == 1,
+            _ => {
+                self.within[i].is_none_or(|set| set.contains(pid)) && self.finder(i).find(sentence.as_bytes()).is_some()
+            }
         })
     }
 
@@ -468,11 +478,12 @@ impl Engine {
                     .get_or_init(|| memchr::memmem::Finder::new(ph.text.as_bytes()))
             })
             .collect();
+        let masks = weighted.sentence_masks(&self.index, pid);
         for (i, (r, holds)) in p.sentences.iter().zip(&p.holds).enumerate() {
             let text = &p.text[r.clone()];
             // Same byte offsets: the passage is lower-cased in ASCII only.
             let lower = &p.lower[r.clone()];
-            let mut quality = weighted.sentence_coverage(pid, lower);
+            let mut quality = weighted.sentence_coverage(pid, i, lower, &masks);
             if q.asks.is_some_and(|a| holds & a.bit() != 0) {
                 quality += ANSWER_KIND_BONUS;
             }
