@@ -135,7 +135,7 @@ impl SearchIndex {
     /// [`SearchIndex::sentences_holding`].
     pub fn build_with_sentences(
         passages: &[(i32, &str)],
-        sentences: &[Vec<std::ops::Range<usize>>],
+        sentences: &[&[std::ops::Range<usize>]],
         jieba: Arc<Jieba>,
     ) -> Result<SearchIndex> {
         // Each term's (passage, term frequency), in passage order.
@@ -174,7 +174,7 @@ impl SearchIndex {
         let mut masks: Vec<Vec<(u32, u64)>> = vec![Vec::new(); if sentences.is_empty() { 0 } else { postings.len() }];
         for (p, (_, text)) in passages.iter().enumerate() {
             let lower = text.to_ascii_lowercase();
-            let ranges = sentences.get(p).map_or(&[][..], Vec::as_slice);
+            let ranges = sentences.get(p).copied().unwrap_or_default();
             for m in automaton.find_overlapping_iter(&lower) {
                 let w = m.pattern().as_usize();
                 within[w * blocks + p / 64] |= 1 << (p % 64);
@@ -406,6 +406,7 @@ mod tests {
                 out
             })
             .collect();
+        let sentences: Vec<&[std::ops::Range<usize>]> = sentences.iter().map(Vec::as_slice).collect();
         let idx = SearchIndex::build_with_sentences(&docs, &sentences, jieba.clone())?;
         assert_eq!(idx.sentences_holding("质量强国", 0), Some(0b110));
         assert_eq!(idx.sentences_holding("质量强国", 1), Some(0));

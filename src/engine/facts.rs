@@ -199,7 +199,7 @@ pub(super) struct StatedCount {
 /// most four characters of the word (`几届` → none, `届`).
 fn counted_word(norm: &str) -> Option<(Option<char>, Vec<char>)> {
     const CLASSIFIERS: &str = "个种类项条家名批届次所";
-    let han_run = |s: &str| -> Vec<char> { s.chars().take_while(|c| is_han(*c)).take(4).collect() };
+    let han_run = |s: &str| -> Vec<char> { s.chars().take_while(|c| query::is_han(*c)).take(4).collect() };
     let asks = norm.match_indices("多少").chain(norm.match_indices('几'));
     let mut at: Vec<(usize, usize)> = asks.map(|(i, m)| (i, i + m.len())).collect();
     at.sort_unstable();
@@ -215,11 +215,6 @@ fn counted_word(norm: &str) -> Option<(Option<char>, Vec<char>)> {
         let noun = han_run(rest);
         (!noun.is_empty()).then_some((None, noun))
     })
-}
-
-/// A Han character (as `\p{Han}` reads one, for the characters questions use).
-fn is_han(c: char) -> bool {
-    matches!(c, '\u{3005}' | '\u{3007}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
 }
 
 impl StatedCount {

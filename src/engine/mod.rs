@@ -298,7 +298,7 @@ impl Engine {
             derived.iter().map(String::as_str),
         ));
         let docs: Vec<(i32, &str)> = passages.iter().map(|p| (p.year, p.text.as_str())).collect();
-        let sentences: Vec<Vec<std::ops::Range<usize>>> = passages.iter().map(|p| p.sentences.clone()).collect();
+        let sentences: Vec<&[std::ops::Range<usize>]> = passages.iter().map(|p| p.sentences.as_slice()).collect();
         let index = SearchIndex::build_with_sentences(&docs, &sentences, jieba.clone())?;
         let stem_terms = stems
             .iter()

@@ -128,8 +128,7 @@ pub(super) fn issues_the_notice(after: &str) -> bool {
         .unwrap()
     });
     // Every way of saying it holds 发 just after the name or its 等….
-    let head: String = after.chars().take(12).collect();
-    head.contains('发') && ISSUED.is_match(after.trim_start())
+    after.chars().take(12).any(|c| c == '发') && ISSUED.is_match(after.trim_start())
 }
 
 #[cfg(test)]

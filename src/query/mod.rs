@@ -131,8 +131,11 @@ where
         .expect("built-in words make a small automaton")
 }
 
-fn is_han(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '〇'
+/// A Han character (as `\p{Han}` reads one, for the characters questions
+/// use: the unified ideographs, their extensions and compatibility block,
+/// `々` and `〇`).
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c, '\u{3005}' | '\u{3007}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
 }
 
 fn detect_lang(norm: &str) -> Lang {
