@@ -68,6 +68,7 @@ pub struct SearchIndex {
 
 /// One term's document frequency, its score in each passage that holds it
 /// as a word, and every passage whose text holds it anywhere.
+#[derive(Debug)]
 struct TermScores {
     doc_freq: u32,
     scores: Box<[(u32, f32)]>,
@@ -82,6 +83,37 @@ struct TermScores {
 
 /// The most sentences of a passage [`SearchIndex::sentences_holding`] knows.
 pub const MASKED_SENTENCES: usize = 64;
+
+/// A word of the index (see [`SearchIndex::word`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Word<'a> {
+    scores: &'a TermScores,
+    sentences: bool,
+}
+
+impl<'a> Word<'a> {
+    /// The passages whose lower-cased text holds the word anywhere.
+    pub fn passages(self) -> PassageSet<'a> {
+        PassageSet(&self.scores.within)
+    }
+
+    /// Which of the first [`MASKED_SENTENCES`] sentences of passage `pid`
+    /// hold the word (a bit each; empty when the passage does not); none
+    /// when the index was built without sentences.
+    pub fn sentences_in(self, pid: usize) -> Option<u64> {
+        if !self.sentences {
+            return None;
+        }
+        let list = &self.scores.sentences;
+        let at = list.binary_search_by_key(&(pid as u32), |(p, _)| *p);
+        Some(at.map_or(0, |i| list[i].1))
+    }
+
+    /// In how many passages the word occurs.
+    pub fn doc_freq(self) -> u64 {
+        u64::from(self.scores.doc_freq)
+    }
+}
 
 /// A set of passages, one bit each (see [`SearchIndex::passages_holding`]).
 #[derive(Debug, Clone, Copy)]
@@ -228,7 +260,7 @@ impl SearchIndex {
     /// The passages whose lower-cased text holds `term` anywhere; none when
     /// `term` is no word of the index (then ask the text itself).
     pub fn passages_holding(&self, term: &str) -> Option<PassageSet<'_>> {
-        self.terms.get(term).map(|t| PassageSet(&t.within))
+        self.word(term).map(Word::passages)
     }
 
     /// Which of the first [`MASKED_SENTENCES`] sentences of passage `pid`
@@ -236,17 +268,21 @@ impl SearchIndex {
     /// the index was built without sentences. A passage that does not hold
     /// it gets an empty mask.
     pub fn sentences_holding(&self, term: &str, pid: usize) -> Option<u64> {
-        if !self.sentences {
-            return None;
-        }
-        let t = self.terms.get(term)?;
-        let at = t.sentences.binary_search_by_key(&(pid as u32), |(p, _)| *p);
-        Some(at.map_or(0, |i| t.sentences[i].1))
+        self.word(term)?.sentences_in(pid)
     }
 
     /// In how many passages `term` occurs.
     pub fn doc_freq(&self, term: &str) -> u64 {
-        self.terms.get(term).map_or(0, |t| u64::from(t.doc_freq))
+        self.word(term).map_or(0, Word::doc_freq)
+    }
+
+    /// `term` as a word of the index, looked up once for all that is asked
+    /// of it; none when the passages never have it as a word.
+    pub fn word(&self, term: &str) -> Option<Word<'_>> {
+        self.terms.get(term).map(|scores| Word {
+            scores,
+            sentences: self.sentences,
+        })
     }
 
     /// Passages matching any of `terms` (already tokenized), best first, with
@@ -254,7 +290,14 @@ impl SearchIndex {
     /// counting twice); only `year`'s when given. Equal scores keep passage
     /// order.
     pub fn search<S: AsRef<str>>(&self, terms: &[S], year: Option<i32>, limit: usize) -> Vec<(usize, f32)> {
-        if terms.is_empty() || limit == 0 {
+        let words: Vec<Option<Word>> = terms.iter().map(|t| self.word(t.as_ref())).collect();
+        self.search_words(&words, year, limit)
+    }
+
+    /// [`SearchIndex::search`] with the terms already looked up (none for
+    /// a term that is no word of the index).
+    pub fn search_words(&self, words: &[Option<Word>], year: Option<i32>, limit: usize) -> Vec<(usize, f32)> {
+        if words.is_empty() || limit == 0 {
             return Vec::new();
         }
         // The summed scores, and the passages some term is in (in the order
@@ -268,11 +311,8 @@ impl SearchIndex {
                 sum.resize(self.years.len(), 0.0);
             }
             let mut touched: Vec<usize> = Vec::new();
-            for t in terms {
-                let Some(ts) = self.terms.get(t.as_ref()) else {
-                    continue;
-                };
-                for &(p, score) in ts.scores.iter() {
+            for w in words.iter().flatten() {
+                for &(p, score) in w.scores.scores.iter() {
                     let p = p as usize;
                     if year.is_some_and(|y| self.years[p] != y) {
                         continue;

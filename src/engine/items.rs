@@ -9,6 +9,8 @@ impl Engine {
         let mut blocks = Vec::new();
         let mut cites = Vec::new();
         let mut missing = Vec::new();
+        let strong = self.strong_terms(q);
+        let marker = std::cell::OnceCell::new();
         for e in &q.entities {
             let ent = &self.entities[*e];
             let mut hits: Vec<usize> = self
@@ -29,7 +31,6 @@ impl Engine {
             }
             // A question about something the items never mention
             // (`福建…实施方案要求什么时候完成`) is not asking what the body did.
-            let strong = self.strong_terms(q);
             if !strong.is_empty()
                 && !hits
                     .iter()
@@ -45,12 +46,12 @@ impl Engine {
                 missing.push(*e);
                 continue;
             }
-            let marker = text::Marks::new(&marks);
+            let marker = marker.get_or_init(|| text::Marks::new(&marks));
             for i in hits {
                 let p = &self.passages[i];
                 let en = ent.en.first().map(|s| title_case(s));
                 blocks.push(Block::plain(msg::item(q.lang, p.year, &ent.name, en.as_deref())));
-                blocks.push(self.block_marked(p.text.clone(), &marker, &[]));
+                blocks.push(self.block_marked(p.text.clone(), marker, &[]));
                 cites.push(self.cite(i, &p.text));
             }
         }

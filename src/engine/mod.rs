@@ -473,9 +473,10 @@ impl Engine {
         }
     }
 
-    pub(super) fn idf(&self, term: &str) -> f32 {
+    /// The idf of a word in `df` passages.
+    pub(super) fn idf_of(&self, df: u64) -> f32 {
         let n = self.passages.len() as f32;
-        let df = self.index.doc_freq(term) as f32;
+        let df = df as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
@@ -487,7 +488,13 @@ impl Engine {
     pub(super) fn strong_terms<'q>(&self, q: &'q Question) -> Vec<&'q str> {
         q.terms
             .iter()
-            .filter(|t| t.chars().count() >= 2 && self.known(t) && self.idf(t) >= STRONG_IDF)
+            .filter(|t| {
+                t.chars().count() >= 2
+                    && self
+                        .index
+                        .word(t)
+                        .is_some_and(|w| self.idf_of(w.doc_freq()) >= STRONG_IDF)
+            })
             .map(String::as_str)
             .collect()
     }

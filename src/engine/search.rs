@@ -8,7 +8,7 @@
 //! name for 叫什么 …); the best sentence leads the reply.
 
 use super::*;
-use crate::index::{PassageSet, SearchIndex, MASKED_SENTENCES};
+use crate::index::{PassageSet, Word, MASKED_SENTENCES};
 use crate::query::asks;
 use std::ops::Range;
 
@@ -51,6 +51,9 @@ struct Weighted<'a> {
     /// `中国质量奖`), the longer one and the part's share of it: a compound
     /// is one thing asked about, and its parts earn only their share of it.
     parent: Vec<Option<(usize, f32)>>,
+    /// Each term as a word of the index, looked up once (none for a term
+    /// the index does not know).
+    words: Vec<Option<Word<'a>>>,
     /// For each term the index knows, the passages whose text holds it
     /// (found at load); a passage's coverage is then a lookup.
     within: Vec<Option<PassageSet<'a>>>,
@@ -67,8 +70,8 @@ const STACK_TERMS: usize = 48;
 
 impl<'a> Weighted<'a> {
     fn new(
-        index: &'a SearchIndex,
         terms: Vec<&'a str>,
+        words: Vec<Option<Word<'a>>>,
         weights: Vec<f32>,
         parents: Vec<Option<usize>>,
     ) -> Weighted<'a> {
@@ -83,10 +86,11 @@ impl<'a> Weighted<'a> {
             .filter(|(_, p)| p.is_none())
             .map(|(w, _)| *w)
             .sum();
-        let within = terms.iter().map(|t| index.passages_holding(t)).collect();
+        let within = words.iter().map(|w| w.map(Word::passages)).collect();
         let finders = terms.iter().map(|_| std::cell::OnceCell::new()).collect();
         Weighted {
             terms,
+            words,
             weights,
             parent,
             within,
@@ -106,8 +110,8 @@ impl<'a> Weighted<'a> {
 
     /// Which of passage `pid`'s first sentences hold each term, as the
     /// index recorded at load (none for a term it does not know).
-    fn sentence_masks(&self, index: &SearchIndex, pid: usize) -> Vec<Option<u64>> {
-        self.terms.iter().map(|t| index.sentences_holding(t, pid)).collect()
+    fn sentence_masks(&self, pid: usize) -> Vec<Option<u64>> {
+        self.words.iter().map(|w| w.and_then(|w| w.sentences_in(pid))).collect()
     }
 
     /// The share of the question that sentence `s` (lower case) of passage
@@ -169,18 +173,23 @@ impl Engine {
     /// weight (`广东省` and `广东` are one thing asked about, not two).
     fn search_terms<'a>(&'a self, q: &'a Question) -> Weighted<'a> {
         let mut terms: Vec<&str> = q.terms.iter().map(String::as_str).collect();
+        let mut words: Vec<Option<Word>> = terms.iter().map(|t| self.index.word(t)).collect();
         // A word the notices never use weighs most when it is a thing asked
         // about (`奖金`), and little when it only asks (`算不算`, `能领`).
         let mut weights: Vec<f32> = q
             .terms
             .iter()
-            .map(|t| match (self.known(t) || q.nouns.contains(t), q.verbs.contains(t)) {
-                // The relation asked about is often worded otherwise in the
-                // notices (`颁发` for `颁奖`): the things asked about carry
-                // the question.
-                (true, true) => self.idf(t) * VERB_SHARE,
-                (true, false) => self.idf(t),
-                (false, _) => UNKNOWN_VERB_WEIGHT,
+            .zip(&words)
+            .map(|(t, w)| {
+                let df = w.map_or(0, |w| w.doc_freq());
+                match (df > 0 || q.nouns.contains(t), q.verbs.contains(t)) {
+                    // The relation asked about is often worded otherwise in
+                    // the notices (`颁发` for `颁奖`): the things asked about
+                    // carry the question.
+                    (true, true) => self.idf_of(df) * VERB_SHARE,
+                    (true, false) => self.idf_of(df),
+                    (false, _) => UNKNOWN_VERB_WEIGHT,
+                }
             })
             .collect();
         let mut parent: Vec<Option<usize>> = terms
@@ -199,12 +208,14 @@ impl Engine {
                 .collect();
             let share = stems.len().max(1) as f32;
             for t in stems {
-                weights.push(self.idf(t) / share);
+                let word = self.index.word(t);
+                weights.push(self.idf_of(word.map_or(0, |w| w.doc_freq())) / share);
+                words.push(word);
                 parent.push(None);
                 terms.push(t);
             }
         }
-        Weighted::new(&self.index, terms, weights, parent)
+        Weighted::new(terms, words, weights, parent)
     }
 
     pub(super) fn search(&self, q: &Question, year: Option<i32>) -> Answer {
@@ -238,7 +249,7 @@ impl Engine {
             .collect();
         let mut hits: Vec<Hit> = self
             .index
-            .search(terms, year, BM25_POOL)
+            .search_words(&weighted.words, year, BM25_POOL)
             .into_iter()
             .filter(|(pid, _)| !matches!(self.passages[*pid].kind, Kind::Meta | Kind::Table))
             .map(|(pid, bm25)| {
@@ -478,7 +489,7 @@ impl Engine {
                     .get_or_init(|| memchr::memmem::Finder::new(ph.text.as_bytes()))
             })
             .collect();
-        let masks = weighted.sentence_masks(&self.index, pid);
+        let masks = weighted.sentence_masks(pid);
         for (i, (r, holds)) in p.sentences.iter().zip(&p.holds).enumerate() {
             let text = &p.text[r.clone()];
             // Same byte offsets: the passage is lower-cased in ASCII only.

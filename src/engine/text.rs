@@ -68,11 +68,14 @@ pub struct Marks<'a> {
 
 impl<'a> Marks<'a> {
     pub fn new<S: AsRef<str>>(marks: &'a [S]) -> Marks<'a> {
+        // A word listed twice (a content word that also names a body) is
+        // looked for once: its ranges would only be merged.
+        let mut words: Vec<&str> = marks.iter().map(AsRef::as_ref).filter(|m| !m.is_empty()).collect();
+        words.sort_unstable();
+        words.dedup();
         Marks {
-            finders: marks
-                .iter()
-                .map(AsRef::as_ref)
-                .filter(|m| !m.is_empty())
+            finders: words
+                .into_iter()
                 .map(|m| memchr::memmem::Finder::new(m.as_bytes()))
                 .collect(),
         }
