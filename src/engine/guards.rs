@@ -74,18 +74,52 @@ fn near(corpus: &suffix::SuffixTable, head: &str, tail: &str) -> bool {
     })
 }
 
-/// Whether `text` names a province or city (`中国质量（成都）大会`), or a
-/// website (where a thing is published or downloaded).
-pub(super) fn names_a_place(entities: &Registry, text: &str) -> bool {
-    static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（\p{Han}{2,4}）").unwrap());
-    IN_PARENS.is_match(text)
-        || crate::query::asks::holds(crate::query::Asks::Place, text)
+/// Whether `sentence` names a place that the question (`asked`, without
+/// whitespace) does not: where a thing the question names takes place is
+/// no answer to "where" when the question says it already (`成都` for
+/// `中国质量（成都）大会在哪个场馆`), nor is a sentence that names no place.
+pub(super) fn names_a_new_place(entities: &Registry, sentence: &str, q: &Question) -> bool {
+    let asked = &compact(&q.norm);
+    static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（(\p{Han}{2,4})）").unwrap());
+    let new = |place: &str| !asked.contains(&compact(place));
+    let stated = crate::query::asks::answers(crate::query::Asks::Place, sentence)
+        .into_iter()
+        .map(|r| {
+            let m = &sentence[r];
+            // `在成都举办`: the place is what stands between.
+            let m = m.strip_prefix('在').unwrap_or(m);
+            ["举办", "举行", "召开"].iter().fold(m, |m, v| m.strip_suffix(v).unwrap_or(m))
+        });
+    // `报给哪里`: where a thing goes may be an office, one the question
+    // does not name already, by a body's name or by the word its name ends
+    // with (`总局` for `市场监管总局`).
+    let office = || {
+        crate::query::asks::answers(crate::query::Asks::Org, sentence)
+            .into_iter()
+            .map(|r| &sentence[r])
+            .any(|o| {
+                new(o)
+                    && !q.terms.iter().any(|t| t.chars().nth(1).is_some() && o.ends_with(t.as_str()))
+                    && !q.entities.iter().any(|&e| {
+                        entities[e]
+                            .names
+                            .iter()
+                            .any(|n| n.chars().count() >= 2 && o.contains(n.as_str()))
+                    })
+            })
+    };
+    IN_PARENS.captures_iter(sentence).any(|c| new(&c[1]))
+        || office()
+        || stated.filter(|m| !m.starts_with('（')).any(new)
         || entities
             .iter()
             .filter(|e| matches!(e.kind, EntityKind::Province | EntityKind::City))
             .any(|e| {
-                e.names
-                    .iter()
-                    .any(|n| n.chars().count() >= 2 && text.contains(n.as_str()))
+                let named = |text: &str| {
+                    e.names
+                        .iter()
+                        .any(|n| n.chars().count() >= 2 && text.contains(n.as_str()))
+                };
+                named(sentence) && !named(asked)
             })
 }

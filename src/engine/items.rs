@@ -10,6 +10,8 @@ impl Engine {
         let mut cites = Vec::new();
         let mut missing = Vec::new();
         let strong = self.strong_terms(q);
+        // The kind of fact asked for, which an item must state to answer.
+        let asked = q.asks.filter(|a| *a != query::Asks::Name && !q.intent.activities);
         let marker = std::cell::OnceCell::new();
         for e in &q.entities {
             let ent = &self.entities[*e];
@@ -39,8 +41,8 @@ impl Engine {
                 hits.clear();
             }
             // `…第几届`, `…什么时候交`: only an item that states such a fact.
-            if let Some(a) = q.asks.filter(|a| *a != query::Asks::Name && !q.intent.activities) {
-                hits.retain(|i| query::asks::holds(a, &self.passages[*i].text));
+            if let Some(a) = asked {
+                hits.retain(|i| states(q, a, &self.passages[*i].text));
             }
             if hits.is_empty() {
                 missing.push(*e);
@@ -113,6 +115,8 @@ impl Engine {
                 // In a year whose items name their bodies, only the full name
                 // counts (教育 in 宣传教育 is not 教育部).
                 matches!(p.kind, Kind::Item | Kind::Body | Kind::Contact)
+                    // Nor does a passage found this way without the fact asked.
+                    && asked.is_none_or(|a| states(q, a, &p.text))
                     && (e
                         .names
                         .iter()
@@ -127,7 +131,10 @@ impl Engine {
             good = (0..self.passages.len())
                 .filter(|i| {
                     let p = &self.passages[*i];
-                    region_docs.contains(&p.notice) && p.kind == Kind::Body && p.section.starts_with("正文")
+                    region_docs.contains(&p.notice)
+                        && p.kind == Kind::Body
+                        && p.section.starts_with("正文")
+                        && asked.is_none_or(|a| states(q, a, &p.text))
                 })
                 .take(4)
                 .collect();
@@ -150,5 +157,14 @@ impl Engine {
             None => msg::no_item_any(q.lang, &e.name),
         };
         self.not_found(q, reason)
+    }
+}
+
+/// Whether `text` states the kind of fact `q` asks for: a count in the unit
+/// asked (`3000 册` for `多少册`), or any fact of that kind.
+fn states(q: &Question, asks: query::Asks, text: &str) -> bool {
+    match (asks, query::asks::unit(&q.norm)) {
+        (query::Asks::Number, Some(unit)) => query::asks::counts_in(unit, text),
+        _ => query::asks::holds(asks, text),
     }
 }

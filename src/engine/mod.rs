@@ -109,8 +109,6 @@ pub struct Engine {
     /// The passages that state when a year's activity runs, as shown (with
     /// a short heading above them), newest year first.
     openings: Vec<(usize, String)>,
-    /// Whether each passage names a place (a region, a city, a website).
-    places: Vec<bool>,
     /// Per entity: the stems of its names (`广东省`, `广东`) and their
     /// search terms, cut once at load.
     stems: Vec<Vec<String>>,
@@ -144,9 +142,6 @@ static PRINTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})年0?(\d
 static OFFICE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\p{Han}{2,20}(?:办公厅|办公室|秘书处)$").unwrap());
 static WRITING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:写|创作|编写|编|拟|起草|生成|设计|想)\s*(?:一|几|个|首|篇|条|段|份|些)|帮我写|给我写|请写|(?-u:\b)(?:write|compose|generate|create)(?-u:\b)").unwrap()
-});
-static WHERE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"哪个城市|哪座城市|哪个地方|什么地方|在哪里|在哪儿|在哪|哪里举|地点|(?-u:\b)where(?-u:\b)").unwrap()
 });
 static WINNERS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:谁|哪些|哪家|哪个|名单|哪几).{0,6}(?:获奖|得奖|获得|得主)|颁给了?(?:哪|谁)|(?:获奖|得奖)(?:企业|单位|者|名单)|(?-u:\b)who won(?-u:\b)|(?-u:\b)winners?(?-u:\b)").unwrap()
@@ -281,10 +276,6 @@ impl Engine {
         }
         let corpus = suffix::SuffixTable::new(joined);
         let openings = notice::openings(&passages);
-        let places = passages
-            .iter()
-            .map(|p| guards::names_a_place(&entities_reg, &p.text))
-            .collect();
         let stems: Vec<Vec<String>> = entities_reg.iter().map(EntityRec::stems).collect();
         let notice_facts = facts::notice_facts(notices.len(), &passages);
         let counts = facts::stated_counts(&passages);
@@ -337,7 +328,6 @@ impl Engine {
             notice_facts,
             counts,
             counted,
-            places,
             openings,
             corpus,
             notices,

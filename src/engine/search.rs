@@ -31,6 +31,8 @@ struct Hit {
     coverage: f32,
     /// The best sentence, by its place among the passage's sentences.
     sentence: Option<usize>,
+    /// How much of the question that sentence covers.
+    sentence_coverage: f32,
 }
 
 /// A phrase of the question (a run of four or more characters) and the
@@ -277,6 +279,7 @@ impl Engine {
                     score: bm25 * kind_weight * phrase * number * recency * coverage * coverage,
                     coverage,
                     sentence: None,
+                    sentence_coverage: 0.0,
                 }
             })
             .collect();
@@ -310,9 +313,7 @@ impl Engine {
         }
         // "Where" needs a place and "who won" needs winners: a passage that
         // only mentions the event does not answer.
-        if WHERE.is_match(lower) {
-            hits.retain(|h| self.places[h.pid]);
-        }
+        let asks_where = q.asks == Some(query::Asks::Place);
         if WINNERS.is_match(lower) {
             // The winners of the award the question names (`第五届中国质量奖`),
             // not of another one (`各级政府质量奖获奖企业`).
@@ -380,8 +381,9 @@ impl Engine {
         // Sentence evidence: re-rank the best passages by their best sentence.
         hits.truncate(SENTENCE_POOL);
         for h in hits.iter_mut() {
-            let (sentence, quality) = self.best_sentence(q, h.pid, &weighted, &phrases);
+            let (sentence, quality, covered) = self.best_sentence(q, h.pid, &weighted, &phrases);
             h.sentence = sentence;
+            h.sentence_coverage = covered;
             h.score = h.score / best * (0.5 + quality);
         }
         // `多少` wants a count: evidence without one does not answer.
@@ -397,6 +399,21 @@ impl Engine {
                         // The kinds of answer each sentence holds were found at load.
                         None => p.holds[s] & query::Asks::Number.bit() != 0,
                     }
+                })
+            });
+            if hits.is_empty() {
+                return self.not_found(q, msg::not_found(q.lang));
+            }
+        }
+        // "Where" is answered by a sentence about what the question names
+        // (half of it at least) that names a place, other than those the
+        // question names (`…大会在哪个场馆`: not `成都`).
+        if asks_where {
+            hits.retain(|h| {
+                let p = &self.passages[h.pid];
+                h.sentence_coverage >= 0.5
+                    && h.sentence.is_some_and(|s| {
+                    guards::names_a_new_place(&self.entities, &p.text[p.sentences[s].clone()], q)
                 })
             });
             if hits.is_empty() {
@@ -477,9 +494,15 @@ impl Engine {
     /// the passage's sentences), and how well
     /// (coverage of the question's terms, plus a bonus when it holds the
     /// kind of answer asked for or one of the question's phrases).
-    fn best_sentence(&self, q: &Question, pid: usize, weighted: &Weighted, phrases: &[Phrase]) -> (Option<usize>, f32) {
+    fn best_sentence(
+        &self,
+        q: &Question,
+        pid: usize,
+        weighted: &Weighted,
+        phrases: &[Phrase],
+    ) -> (Option<usize>, f32, f32) {
         let p = &self.passages[pid];
-        let mut best: (Option<usize>, f32) = (None, 0.0);
+        let mut best: (Option<usize>, f32, f32) = (None, 0.0, 0.0);
         // Phrases of the question this passage holds at all.
         let phrases: Vec<&memchr::memmem::Finder<'_>> = phrases
             .iter()
@@ -494,7 +517,8 @@ impl Engine {
             let text = &p.text[r.clone()];
             // Same byte offsets: the passage is lower-cased in ASCII only.
             let lower = &p.lower[r.clone()];
-            let mut quality = weighted.sentence_coverage(pid, i, lower, &masks);
+            let covered = weighted.sentence_coverage(pid, i, lower, &masks);
+            let mut quality = covered;
             if q.asks.is_some_and(|a| holds & a.bit() != 0) {
                 quality += ANSWER_KIND_BONUS;
             }
@@ -509,7 +533,7 @@ impl Engine {
                 }
             }
             if quality > best.1 {
-                best = (Some(i), quality);
+                best = (Some(i), quality, covered);
             }
         }
         best

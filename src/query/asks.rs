@@ -117,6 +117,8 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
                 "在哪",
                 "哪儿",
                 "什么地方",
+                "哪个地方",
+                "地点",
                 "哪个城市",
                 "哪座城市",
                 "网址",
@@ -196,6 +198,21 @@ pub fn read(norm: &str) -> (Option<Asks>, Vec<Range<usize>>) {
 
 /// [`read`] with the lower-cased text at hand.
 pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<usize>>) {
+    read_words(norm, lower, &[])
+}
+
+/// [`read_lower`] with the question's words (byte ranges and parts of
+/// speech, as jieba cut and tagged it): an asking word whose tail begins a
+/// longer word, or whose last word is a noun that the next noun follows,
+/// names what is asked about rather than asking (`什么地方标准` asks what
+/// standard, not where).
+pub(crate) fn read_words(norm: &str, lower: &str, words: &[(Range<usize>, &str)]) -> (Option<Asks>, Vec<Range<usize>>) {
+    let noun = |tag: &str| tag.starts_with('n') && tag != "nr";
+    let tail_begins_a_word = |start: usize, end: usize| {
+        words.iter().any(|(w, _)| start < w.start && w.start < end && end < w.end)
+            || words.iter().any(|(w, tag)| w.end == end && w.start > start && noun(tag))
+                && words.iter().any(|(w, tag)| w.start == end && noun(tag))
+    };
     let hay = if lower.len() == norm.len() { lower } else { norm };
     let latin = hay.bytes().any(|b| b.is_ascii_alphabetic());
     let mut asks = None;
@@ -217,7 +234,7 @@ pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<us
         for &(_, start, _, m_end) in found.iter().filter(|f| f.0 == k) {
             // Leftmost first: the first-listed word at a place (the others
             // there start inside it), none inside a match.
-            if start < end {
+            if start < end || tail_begins_a_word(start, m_end) {
                 continue;
             }
             // `哪几种精神`, `哪几个部门` ask which, not how many.
@@ -291,7 +308,7 @@ pub fn kinds(text: &str) -> u8 {
 /// The unit a count question asks in (`几个部门` → 个, `多少年` → 年,
 /// `多少钱` → 元, `第几届` → 届); none when it names none (`多少？`).
 pub fn unit(norm: &str) -> Option<char> {
-    const UNITS: &str = "个项种家类条届次名人位件张批所幅年天元期轮份篇场";
+    const UNITS: &str = "个项种家类条届次名人位件张批所幅年天元期轮份篇场册本部台套座";
     ["多少", "几"].iter().find_map(|w| {
         norm.match_indices(w)
             .find_map(|(at, _)| match norm[at + w.len()..].chars().next()? {

@@ -377,7 +377,8 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         }
     }
     // Asking words say what kind of answer is wanted; they are not content.
-    let (asks, asking) = asks::read_lower(&norm, &lower);
+    let words: Vec<(std::ops::Range<usize>, &str)> = tags.iter().map(|t| (t.byte_start..t.byte_end, t.tag)).collect();
+    let (asks, asking) = asks::read_words(&norm, &lower, &words);
     covered.extend(asking);
     // `谁主办的`: with a "who", organising verbs ask who runs the event.
     if asks == Some(Asks::Org) && ents.is_empty() {
