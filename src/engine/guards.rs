@@ -88,7 +88,9 @@ pub(super) fn names_a_new_place(entities: &Registry, sentence: &str, q: &Questio
             let m = &sentence[r];
             // `在成都举办`: the place is what stands between.
             let m = m.strip_prefix('在').unwrap_or(m);
-            ["举办", "举行", "召开"].iter().fold(m, |m, v| m.strip_suffix(v).unwrap_or(m))
+            ["举办", "举行", "召开"]
+                .iter()
+                .fold(m, |m, v| m.strip_suffix(v).unwrap_or(m))
         });
     // `报给哪里`: where a thing goes may be an office, one the question
     // does not name already, by a body's name or by the word its name ends
@@ -99,7 +101,10 @@ pub(super) fn names_a_new_place(entities: &Registry, sentence: &str, q: &Questio
             .map(|r| &sentence[r])
             .any(|o| {
                 new(o)
-                    && !q.terms.iter().any(|t| t.chars().nth(1).is_some() && o.ends_with(t.as_str()))
+                    && !q
+                        .terms
+                        .iter()
+                        .any(|t| t.chars().nth(1).is_some() && o.ends_with(t.as_str()))
                     && !q.entities.iter().any(|&e| {
                         entities[e]
                             .names

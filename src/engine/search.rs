@@ -412,9 +412,8 @@ impl Engine {
             hits.retain(|h| {
                 let p = &self.passages[h.pid];
                 h.sentence_coverage >= 0.5
-                    && h.sentence.is_some_and(|s| {
-                    guards::names_a_new_place(&self.entities, &p.text[p.sentences[s].clone()], q)
-                })
+                    && h.sentence
+                        .is_some_and(|s| guards::names_a_new_place(&self.entities, &p.text[p.sentences[s].clone()], q))
             });
             if hits.is_empty() {
                 return self.not_found(q, msg::not_found(q.lang));

@@ -209,14 +209,18 @@ pub(crate) fn read_lower(norm: &str, lower: &str) -> (Option<Asks>, Vec<Range<us
 pub(crate) fn read_words(norm: &str, lower: &str, words: &[(Range<usize>, &str)]) -> (Option<Asks>, Vec<Range<usize>>) {
     let noun = |tag: &str| tag.starts_with('n') && tag != "nr";
     let tail_begins_a_word = |start: usize, end: usize| {
-        words.iter().any(|(w, _)| start < w.start && w.start < end && end < w.end)
-            || words.iter().any(|(w, tag)| w.end == end && w.start > start && noun(tag))
+        words
+            .iter()
+            .any(|(w, _)| start < w.start && w.start < end && end < w.end)
+            || words
+                .iter()
+                .any(|(w, tag)| w.end == end && w.start > start && noun(tag))
                 && words.iter().any(|(w, tag)| w.start == end && noun(tag))
     };
     let hay = if lower.len() == norm.len() { lower } else { norm };
     let latin = hay.bytes().any(|b| b.is_ascii_alphabetic());
-    let mut asks = None;
-    let mut ranges = Vec::new();
+    // The asking words found, kind by kind in the order of [`PATTERNS`].
+    let mut kinds: Vec<(Asks, Range<usize>)> = Vec::new();
     // Every occurrence of every word as (kind, start, place in the kind's
     // list, end): sorted, each kind's occurrences run by start, the
     // earliest-listed word first among those starting at one place.
@@ -252,17 +256,26 @@ pub(crate) fn read_words(norm: &str, lower: &str, words: &[(Range<usize>, &str)]
                 }
             }
             end = range.end;
-            asks.get_or_insert(p.asks);
-            ranges.push(range);
+            kinds.push((p.asks, range));
         }
         if latin {
             for m in p.english.find_iter(hay) {
-                asks.get_or_insert(p.asks);
-                ranges.push(m.range());
+                kinds.push((p.asks, m.range()));
             }
         }
     }
-    (asks, ranges)
+    // `…跟周边几个省一起发布了什么`: a `几` that another asking word follows
+    // counts loosely (a few provinces) and asks nothing.
+    let last_other = kinds
+        .iter()
+        .filter(|(a, _)| *a != Asks::Number)
+        .map(|(_, r)| r.start)
+        .max();
+    kinds.retain(|(a, r)| {
+        !(*a == Asks::Number && hay[r.clone()].starts_with('几') && last_other.is_some_and(|o| o > r.start))
+    });
+    let asks = kinds.first().map(|(a, _)| *a);
+    (asks, kinds.into_iter().map(|(_, r)| r).collect())
 }
 
 /// The byte ranges of `text` that give an answer of kind `asks`.
