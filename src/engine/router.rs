@@ -327,9 +327,7 @@ impl Engine {
         // (`市场监管总局的联系人`) or for the winners of an award, which an
         // item never lists.
         let asks_the_notice = (it.contact || it.doc_number) && !it.activities;
-        let asks_winners = !q.entities.is_empty()
-            && (q.lower.contains(['获', '得', '颁']) || q.lower.contains("w"))
-            && WINNERS.is_match(&q.lower);
+        let asks_winners = !q.entities.is_empty() && WINNERS.is_match(&q.lower);
         if !q.entities.is_empty() && (it.activities || !unknown) && !asks_the_notice && !asks_winners {
             routes.push(Route::Items);
         }
