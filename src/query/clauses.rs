@@ -15,7 +15,7 @@ pub(super) fn context_clauses(norm: &str, toks: &[Term]) -> Vec<std::ops::Range<
         Regex::new(r"吗|呢|什么|啥|哪|几|多少|谁|怎么|怎样|如何|是否|有没有|能不能|可不可以|要不要|会不会|[?？]")
             .unwrap()
     });
-    const OPENERS: [&str; 9] = ["我", "咱", "本人", "本单位", "想", "打算", "准备", "为了", "要给"];
+    const OPENERS: [&str; 9] = ["我", "咱", "本人", "本单位", "想", "打算", "准备", "为了", "要"];
     // Most questions have no clause that opens with the asker or a purpose:
     // that is read from the words at hand, before any clause is cut.
     let separator = |c: char| matches!(c, '，' | ',' | '；' | ';' | '。' | '！' | '!' | '：' | ':' | '?' | '？');
