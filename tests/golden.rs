@@ -597,3 +597,22 @@ fn mechanisms_of_the_tenth_round() {
     );
     assert!(!a.to_plain().contains("开展的主要活动"), "{}", a.to_plain());
 }
+
+#[test]
+fn mechanisms_of_the_eleventh_round() {
+    // "Where" is answered by a sentence about what the question names that
+    // names a place or an office the question does not: a notice that only
+    // announces an event does not say where it was held.
+    check("2019年全国导游大赛决赛是在哪个城市举行的？", false, None, &[]);
+    check("2023年质量月中国质量大会在哪个城市召开", true, Some(2023), &["成都"]);
+    check("2019年质量月的总结和视频要交到哪里", true, Some(2019), &["质量发展局"]);
+    // Nor is the city the question already names an answer to "which venue".
+    check("2023年中国质量（成都）大会在成都哪个地方开", false, None, &[]);
+    // A count in the unit asked is a fact an item states (`3000 册`).
+    check("泉州2018年编发的城市宣传画册有多少册", true, Some(2018), &["3000"]);
+    // An outcome (who came first, who was chosen) is not in an item that
+    // only announces the contest.
+    check("2023年安徽省质量品牌知识竞赛的冠军是哪个单位", false, None, &[]);
+    // `什么地方标准` asks for a standard, not for a place.
+    check("上海市2023年质量月发布了什么地方标准", true, Some(2023), &["地方标准"]);
+}

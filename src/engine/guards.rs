@@ -92,15 +92,17 @@ pub(super) fn names_a_new_place(entities: &Registry, sentence: &str, q: &Questio
                 .iter()
                 .fold(m, |m, v| m.strip_suffix(v).unwrap_or(m))
         });
-    // `报给哪里`: where a thing goes may be an office, one the question
-    // does not name already, by a body's name or by the word its name ends
-    // with (`总局` for `市场监管总局`).
+    // `报给哪里`: where a thing is sent may be an office (`报送市场监管总局
+    // （质量发展局）`), one the question does not name already, by a body's
+    // name or by the word its name ends with (`总局` for `市场监管总局`).
+    const SENT: [&str; 9] = ["报送", "上报", "报至", "报给", "送至", "交至", "提交", "寄送", "发送"];
     let office = || {
         crate::query::asks::answers(crate::query::Asks::Org, sentence)
             .into_iter()
             .map(|r| &sentence[r])
             .any(|o| {
-                new(o)
+                SENT.iter().any(|v| o.contains(v))
+                    && new(o)
                     && !q
                         .terms
                         .iter()

@@ -115,8 +115,10 @@ impl Engine {
                 // In a year whose items name their bodies, only the full name
                 // counts (教育 in 宣传教育 is not 教育部).
                 matches!(p.kind, Kind::Item | Kind::Body | Kind::Contact)
-                    // Nor does a passage found this way without the fact asked.
-                    && asked.is_none_or(|a| states(q, a, &p.text))
+                    // A question for a fact (`哪天`, `多少册`) is left to the
+                    // search, which finds it in a sentence about what the
+                    // question names, not in any passage naming the body.
+                    && asked.is_none()
                     && (e
                         .names
                         .iter()
@@ -134,7 +136,7 @@ impl Engine {
                     region_docs.contains(&p.notice)
                         && p.kind == Kind::Body
                         && p.section.starts_with("正文")
-                        && asked.is_none_or(|a| states(q, a, &p.text))
+                        && asked.is_none()
                 })
                 .take(4)
                 .collect();

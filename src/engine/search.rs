@@ -21,6 +21,9 @@ const BM25_POOL: usize = 24;
 const UNKNOWN_VERB_WEIGHT: f32 = STRONG_IDF;
 /// The share of its idf a verb of the question weighs in coverage.
 const VERB_SHARE: f32 = 0.5;
+/// How much of the question the sentence that gives a place or a day must
+/// cover: it is about what the question names, not about something else.
+const SLOT_COVERAGE: f32 = 0.5;
 /// Bonus of a sentence holding the kind of answer asked for.
 const ANSWER_KIND_BONUS: f32 = 0.5;
 
@@ -335,9 +338,24 @@ impl Engine {
                         .unwrap_or(a)
                 })
                 .collect();
+            // What else the question names: its rarest word (`微视频大赛`).
+            let rarest = terms
+                .iter()
+                .zip(weights)
+                .filter(|(t, _)| t.chars().nth(1).is_some() && !t.contains("获奖"))
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(t, _)| *t);
+            // One clause names winners of it: `获奖` with the award, or with
+            // that word when the question names no award.
             hits.retain(|h| {
                 let p = &self.passages[h.pid];
-                p.text.contains("获奖") && named.iter().all(|a| p.compact.contains(a))
+                p.lower.split(['，', '。', '；', '：']).any(|clause| {
+                    clause.contains("获奖")
+                        && match named.is_empty() {
+                            true => rarest.is_none_or(|t| clause.contains(t)),
+                            false => named.iter().all(|a| compact(clause).contains(a)),
+                        }
+                })
             });
         }
         // `第四届中国质量奖`: an edition is of the thing named after it; a
@@ -411,7 +429,7 @@ impl Engine {
         if asks_where {
             hits.retain(|h| {
                 let p = &self.passages[h.pid];
-                h.sentence_coverage >= 0.5
+                h.sentence_coverage >= SLOT_COVERAGE
                     && h.sentence
                         .is_some_and(|s| guards::names_a_new_place(&self.entities, &p.text[p.sentences[s].clone()], q))
             });
@@ -419,12 +437,14 @@ impl Engine {
                 return self.not_found(q, msg::not_found(q.lang));
             }
         }
-        // `几号`/`哪天` wants a day: a month (`2023年9月举办`) does not answer.
+        // `几号`/`哪天` wants a day: a month (`2023年9月举办`) does not answer,
+        // nor the day of something else than the question names.
         if q.asks == Some(query::Asks::Date) && asks::wants_a_day(&q.norm) {
             hits.retain(|h| {
                 let p = &self.passages[h.pid];
-                h.sentence
-                    .is_some_and(|s| asks::names_a_day(&p.text[p.sentences[s].clone()]))
+                h.sentence_coverage >= SLOT_COVERAGE
+                    && h.sentence
+                        .is_some_and(|s| asks::names_a_day(&p.text[p.sentences[s].clone()]))
             });
             if hits.is_empty() {
                 return self.not_found(q, msg::not_found(q.lang));

@@ -637,6 +637,19 @@ mod tests {
     }
 
     #[test]
+    fn asking_words_that_name_a_thing_or_count_loosely_ask_nothing() {
+        // `地方标准` is what is asked about, not where.
+        assert_ne!(q("上海市2023年质量月发布了什么地方标准").asks, Some(Asks::Place));
+        assert_eq!(q("2023年中国质量大会在什么地方开").asks, Some(Asks::Place));
+        // `几个省` that another asking word follows counts loosely.
+        assert_ne!(q("上海跟周边几个省一起发布了什么地方标准").asks, Some(Asks::Number));
+        assert_eq!(q("2019年质量月是几个部门联合开展的").asks, Some(Asks::Number));
+        // Why the question is asked: a clause that opens with 要.
+        let a = q("2019年质量月主题是什么？要写进报告");
+        assert!(!a.terms.iter().any(|t| t == "报告"), "{:?}", a.terms);
+    }
+
+    #[test]
     fn an_unknown_association_is_no_list() {
         let a = q("24年中国标准化协会质量月做了什么");
         assert_eq!(a.intent.list, None);
