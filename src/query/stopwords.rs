@@ -118,6 +118,11 @@ const STOP_WORDS: &[&str] = &[
     "列举",
     "罗列",
     "讲",
+    // Asking for the very words (`原文是什么`, `原话`): how to quote, not
+    // what is asked.
+    "原文",
+    "原话",
+    "原句",
     "所有",
     "全部",
     "各",
