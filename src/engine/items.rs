@@ -136,7 +136,13 @@ impl Engine {
                     region_docs.contains(&p.notice)
                         && p.kind == Kind::Body
                         && p.section.starts_with("正文")
-                        && asked.is_none()
+                        // Its own notice is about the region: a date or a
+                        // count asked may stand in its body (a place or a body
+                        // is left to the search, which reads it in a sentence
+                        // about what is asked).
+                        && asked.is_none_or(|a| {
+                            matches!(a, query::Asks::Date | query::Asks::Number) && states(q, a, &p.text)
+                        })
                 })
                 .take(4)
                 .collect();
