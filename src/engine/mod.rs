@@ -18,6 +18,7 @@ use regex::Regex;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
+mod coverage;
 mod facts;
 mod guards;
 mod issuers;
