@@ -74,12 +74,19 @@ fn near(corpus: &suffix::SuffixTable, head: &str, tail: &str) -> bool {
     })
 }
 
-/// Whether `sentence` names a place that the question (`asked`, without
-/// whitespace) does not: where a thing the question names takes place is
-/// no answer to "where" when the question says it already (`成都` for
-/// `中国质量（成都）大会在哪个场馆`), nor is a sentence that names no place.
+/// Whether `sentence` names a place that question `q` does not: where a
+/// thing the question names takes place is no answer to "where" when the
+/// question says it already (`成都` for `中国质量（成都）大会在哪个场馆`), nor
+/// is a sentence that names no place.
 pub(super) fn names_a_new_place(entities: &Registry, sentence: &str, q: &Question) -> bool {
     let asked = &compact(&q.norm);
+    // Whether `text` holds one of entity `e`'s names of two characters or more.
+    let names = |e: usize, text: &str| {
+        entities[e]
+            .names
+            .iter()
+            .any(|n| n.chars().count() >= 2 && text.contains(n.as_str()))
+    };
     static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（(\p{Han}{2,4})）").unwrap());
     let new = |place: &str| !asked.contains(&compact(place));
     let stated = crate::query::asks::answers(crate::query::Asks::Place, sentence)
@@ -107,12 +114,7 @@ pub(super) fn names_a_new_place(entities: &Registry, sentence: &str, q: &Questio
                         .terms
                         .iter()
                         .any(|t| t.chars().nth(1).is_some() && o.ends_with(t.as_str()))
-                    && !q.entities.iter().any(|&e| {
-                        entities[e]
-                            .names
-                            .iter()
-                            .any(|n| n.chars().count() >= 2 && o.contains(n.as_str()))
-                    })
+                    && !q.entities.iter().any(|&e| names(e, o))
             })
     };
     IN_PARENS.captures_iter(sentence).any(|c| new(&c[1]))
@@ -120,13 +122,7 @@ pub(super) fn names_a_new_place(entities: &Registry, sentence: &str, q: &Questio
         || stated.filter(|m| !m.starts_with('（')).any(new)
         || entities
             .iter()
-            .filter(|e| matches!(e.kind, EntityKind::Province | EntityKind::City))
-            .any(|e| {
-                let named = |text: &str| {
-                    e.names
-                        .iter()
-                        .any(|n| n.chars().count() >= 2 && text.contains(n.as_str()))
-                };
-                named(sentence) && !named(asked)
-            })
+            .enumerate()
+            .filter(|(_, e)| matches!(e.kind, EntityKind::Province | EntityKind::City))
+            .any(|(e, _)| names(e, sentence) && !names(e, asked))
 }

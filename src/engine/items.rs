@@ -104,7 +104,13 @@ impl Engine {
                 self.regions[*n].as_deref() == Some(e.name.as_str()) && year.is_none_or(|y| self.notices[*n].year == y)
             })
             .collect();
-        let hits = self.index.search(&terms, year, 40);
+        // A question for a fact (`哪天`, `多少册`) is left to the search, which
+        // finds it in a sentence about what the question names, not in any
+        // passage naming the body.
+        let hits = match asked {
+            None => self.index.search(&terms, year, 40),
+            Some(_) => Vec::new(),
+        };
         let mut good: Vec<usize> = hits
             .into_iter()
             .map(|(pid, _)| pid)
@@ -115,10 +121,6 @@ impl Engine {
                 // In a year whose items name their bodies, only the full name
                 // counts (教育 in 宣传教育 is not 教育部).
                 matches!(p.kind, Kind::Item | Kind::Body | Kind::Contact)
-                    // A question for a fact (`哪天`, `多少册`) is left to the
-                    // search, which finds it in a sentence about what the
-                    // question names, not in any passage naming the body.
-                    && asked.is_none()
                     && (e
                         .names
                         .iter()
