@@ -74,11 +74,35 @@ fn near(corpus: &suffix::SuffixTable, head: &str, tail: &str) -> bool {
     })
 }
 
-/// Whether `sentence` names a place that question `q` does not: where a
-/// thing the question names takes place is no answer to "where" when the
-/// question says it already (`成都` for `中国质量（成都）大会在哪个场馆`), nor
-/// is a sentence that names no place.
-pub(super) fn names_a_new_place(entities: &Registry, sentence: &str, q: &Question) -> bool {
+/// The provinces and cities `sentence` names by a name of two characters or
+/// more, every start tried (`新疆` inside a longer name too); found at load.
+pub(super) fn places_named(entities: &Registry, sentence: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    entities.scan_chinese(sentence, |r, e| {
+        if sentence[r].chars().nth(1).is_some()
+            && matches!(entities[e].kind, EntityKind::Province | EntityKind::City)
+            && !found.contains(&e)
+        {
+            found.push(e);
+        }
+        false
+    });
+    found
+}
+
+/// Whether `sentence` (trimmed) names a place that question `q` does not:
+/// where a thing the question names takes place is no answer to "where"
+/// when the question says it already (`成都` for `中国质量（成都）大会在哪个场馆`),
+/// nor is a sentence that names no place. `given` are the answers the
+/// sentence gives (kind bit and range, found at load) and `places` the
+/// provinces and cities it names ([`places_named`]).
+pub(super) fn names_a_new_place(
+    entities: &Registry,
+    sentence: &str,
+    given: &[(u8, std::ops::Range<usize>)],
+    places: &[usize],
+    q: &Question,
+) -> bool {
     let asked = &compact(&q.norm);
     // Whether `text` holds one of entity `e`'s names of two characters or more.
     let names = |e: usize, text: &str| {
@@ -87,42 +111,38 @@ pub(super) fn names_a_new_place(entities: &Registry, sentence: &str, q: &Questio
             .iter()
             .any(|n| n.chars().count() >= 2 && text.contains(n.as_str()))
     };
+    let of_kind = |kind: crate::query::Asks| {
+        given
+            .iter()
+            .filter(move |(k, _)| *k == kind.bit())
+            .map(|(_, r)| &sentence[r.clone()])
+    };
     static IN_PARENS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"（(\p{Han}{2,4})）").unwrap());
     let new = |place: &str| !asked.contains(&compact(place));
-    let stated = crate::query::asks::answers(crate::query::Asks::Place, sentence)
-        .into_iter()
-        .map(|r| {
-            let m = &sentence[r];
-            // `在成都举办`: the place is what stands between.
-            let m = m.strip_prefix('在').unwrap_or(m);
-            ["举办", "举行", "召开"]
-                .iter()
-                .fold(m, |m, v| m.strip_suffix(v).unwrap_or(m))
-        });
+    let stated = of_kind(crate::query::Asks::Place).map(|m| {
+        // `在成都举办`: the place is what stands between.
+        let m = m.strip_prefix('在').unwrap_or(m);
+        ["举办", "举行", "召开"]
+            .iter()
+            .fold(m, |m, v| m.strip_suffix(v).unwrap_or(m))
+    });
     // `报给哪里`: where a thing is sent may be an office (`报送市场监管总局
     // （质量发展局）`), one the question does not name already, by a body's
     // name or by the word its name ends with (`总局` for `市场监管总局`).
     const SENT: [&str; 9] = ["报送", "上报", "报至", "报给", "送至", "交至", "提交", "寄送", "发送"];
     let office = || {
-        crate::query::asks::answers(crate::query::Asks::Org, sentence)
-            .into_iter()
-            .map(|r| &sentence[r])
-            .any(|o| {
-                SENT.iter().any(|v| o.contains(v))
-                    && new(o)
-                    && !q
-                        .terms
-                        .iter()
-                        .any(|t| t.chars().nth(1).is_some() && o.ends_with(t.as_str()))
-                    && !q.entities.iter().any(|&e| names(e, o))
-            })
+        of_kind(crate::query::Asks::Org).any(|o| {
+            SENT.iter().any(|v| o.contains(v))
+                && new(o)
+                && !q
+                    .terms
+                    .iter()
+                    .any(|t| t.chars().nth(1).is_some() && o.ends_with(t.as_str()))
+                && !q.entities.iter().any(|&e| names(e, o))
+        })
     };
     IN_PARENS.captures_iter(sentence).any(|c| new(&c[1]))
         || office()
         || stated.filter(|m| !m.starts_with('（')).any(new)
-        || entities
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| matches!(e.kind, EntityKind::Province | EntityKind::City))
-            .any(|(e, _)| names(e, sentence) && !names(e, asked))
+        || places.iter().any(|&e| !names(e, asked))
 }

@@ -76,6 +76,9 @@ struct Passage {
     /// bit and the answer's byte range in the sentence, trimmed (found at
     /// load, for the sentence that leads a reply).
     answers: Vec<Vec<(u8, std::ops::Range<usize>)>>,
+    /// The provinces and cities each sentence names (entity indices, found
+    /// at load once the registry is built).
+    places: Vec<Vec<usize>>,
     /// Whether the text has an ASCII digit (a count question prefers such passages).
     digits: bool,
 }
@@ -208,6 +211,7 @@ impl Engine {
                     compact: compact(&p.text),
                     holds,
                     answers,
+                    places: Vec::new(),
                     sentences,
                     digits: p.text.bytes().any(|b| b.is_ascii_digit()),
                     section: p.section,
@@ -252,6 +256,13 @@ impl Engine {
             }
         }
         let entities_reg = Registry::new(entities_reg);
+        for p in &mut passages {
+            p.places = p
+                .sentences
+                .iter()
+                .map(|r| guards::places_named(&entities_reg, &p.text[r.clone()]))
+                .collect();
+        }
         // Words the notices define: quoted phrases, slogan and theme lines.
         let derived = crate::lexicon::derived_words(
             passages.iter().map(|p| p.text.as_str()),
