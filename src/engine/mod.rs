@@ -79,6 +79,8 @@ struct Passage {
     /// The provinces and cities each sentence names (entity indices, found
     /// at load once the registry is built).
     places: Vec<Vec<usize>>,
+    /// The first document number the text names (a forwarded notice's).
+    doc_ref: Option<query::DocRef>,
     /// Whether the text has an ASCII digit (a count question prefers such passages).
     digits: bool,
 }
@@ -208,6 +210,7 @@ impl Engine {
                     notice: ni,
                     year: n.year,
                     lower: p.text.to_ascii_lowercase(),
+                    doc_ref: query::DocRef::find(&compact(&p.text)).map(|(d, _)| d),
                     compact: compact(&p.text),
                     holds,
                     answers,

@@ -40,7 +40,7 @@ impl Engine {
             return Some((n, None));
         }
         self.passages.iter().enumerate().find_map(|(i, p)| {
-            let found = DocRef::find(&p.compact).is_some_and(|(d, _)| d.same(asked));
+            let found = p.doc_ref.as_ref().is_some_and(|d| d.same(asked));
             found.then_some((p.notice, Some(i)))
         })
     }

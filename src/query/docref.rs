@@ -19,7 +19,9 @@ impl DocRef {
     /// Reads the first document number in `text`.
     pub fn find(text: &str) -> Option<(DocRef, std::ops::Range<usize>)> {
         static DOC: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"(\p{Han}{2,8}?)\s*(?:[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]|(\d{4}))\s*第?\s*(\d{1,4})\s*号")
+            // The basic ideographs only: a small automaton (`\p{Han}` is a
+            // large one, and no issuer's prefix needs more).
+            Regex::new(r"([\x{4E00}-\x{9FFF}]{2,8}?)\s*(?:[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]|(\d{4}))\s*第?\s*(\d{1,4})\s*号")
                 .unwrap()
         });
         // Every document number ends with digits and 号: most questions
@@ -30,10 +32,11 @@ impl DocRef {
         if !numbered {
             return None;
         }
-        let c = DOC.captures(text)?;
+        // The match by the fast automaton; the groups within it only.
+        let m = DOC.find(text)?;
+        let c = DOC.captures(&text[m.range()])?;
         let year = c.get(2).or(c.get(3))?.as_str().parse().ok()?;
         let number = c[4].parse().ok()?;
-        let m = c.get(0)?;
         Some((
             DocRef {
                 prefix: c[1].to_string(),
