@@ -74,15 +74,12 @@ fn near(corpus: &suffix::SuffixTable, head: &str, tail: &str) -> bool {
     })
 }
 
-/// The provinces and cities `sentence` names by a name of two characters or
-/// more, every start tried (`新疆` inside a longer name too); found at load.
-pub(super) fn places_named(entities: &Registry, sentence: &str) -> Vec<usize> {
+/// The entities `sentence` names by a name of two characters or more, every
+/// start tried (`新疆` inside a longer name too); found at load.
+pub(super) fn entities_named(entities: &Registry, sentence: &str) -> Vec<usize> {
     let mut found = Vec::new();
     entities.scan_chinese(sentence, |r, e| {
-        if sentence[r].chars().nth(1).is_some()
-            && matches!(entities[e].kind, EntityKind::Province | EntityKind::City)
-            && !found.contains(&e)
-        {
+        if sentence[r].chars().nth(1).is_some() && !found.contains(&e) {
             found.push(e);
         }
         false
@@ -90,17 +87,22 @@ pub(super) fn places_named(entities: &Registry, sentence: &str) -> Vec<usize> {
     found
 }
 
+/// Whether entity `e` is a place (a province or a city).
+pub(super) fn is_place(entities: &Registry, e: usize) -> bool {
+    matches!(entities[e].kind, EntityKind::Province | EntityKind::City)
+}
+
 /// Whether `sentence` (trimmed) names a place that question `q` does not:
 /// where a thing the question names takes place is no answer to "where"
 /// when the question says it already (`成都` for `中国质量（成都）大会在哪个场馆`),
 /// nor is a sentence that names no place. `given` are the answers the
-/// sentence gives (kind bit and range, found at load) and `places` the
-/// provinces and cities it names ([`places_named`]).
+/// sentence gives (kind bit and range, found at load) and `named` the
+/// entities it names ([`entities_named`]).
 pub(super) fn names_a_new_place(
     entities: &Registry,
     sentence: &str,
     given: &[(u8, std::ops::Range<usize>)],
-    places: &[usize],
+    named: &[usize],
     q: &Question,
 ) -> bool {
     let asked = &compact(&q.norm);
@@ -144,5 +146,5 @@ pub(super) fn names_a_new_place(
     IN_PARENS.captures_iter(sentence).any(|c| new(&c[1]))
         || office()
         || stated.filter(|m| !m.starts_with('（')).any(new)
-        || places.iter().any(|&e| !names(e, asked))
+        || named.iter().any(|&e| is_place(entities, e) && !names(e, asked))
 }

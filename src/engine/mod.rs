@@ -76,9 +76,9 @@ struct Passage {
     /// bit and the answer's byte range in the sentence, trimmed (found at
     /// load, for the sentence that leads a reply).
     answers: Vec<Vec<(u8, std::ops::Range<usize>)>>,
-    /// The provinces and cities each sentence names (entity indices, found
-    /// at load once the registry is built).
-    places: Vec<Vec<usize>>,
+    /// The entities each sentence names (indices, found at load once the
+    /// registry is built).
+    named: Vec<Vec<usize>>,
     /// The first document number the text names (a forwarded notice's).
     doc_ref: Option<query::DocRef>,
     /// Whether the text has an ASCII digit (a count question prefers such passages).
@@ -214,7 +214,7 @@ impl Engine {
                     compact: compact(&p.text),
                     holds,
                     answers,
-                    places: Vec::new(),
+                    named: Vec::new(),
                     sentences,
                     digits: p.text.bytes().any(|b| b.is_ascii_digit()),
                     section: p.section,
@@ -260,10 +260,10 @@ impl Engine {
         }
         let entities_reg = Registry::new(entities_reg);
         for p in &mut passages {
-            p.places = p
+            p.named = p
                 .sentences
                 .iter()
-                .map(|r| guards::places_named(&entities_reg, &p.text[r.clone()]))
+                .map(|r| guards::entities_named(&entities_reg, &p.text[r.clone()]))
                 .collect();
         }
         // Words the notices define: quoted phrases, slogan and theme lines.

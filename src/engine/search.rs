@@ -309,8 +309,24 @@ impl Engine {
                     && h.sentence
                         .is_some_and(|s| {
                             let sentence = p.text[p.sentences[s].clone()].trim();
-                            guards::names_a_new_place(&self.entities, sentence, &p.answers[s], &p.places[s], q)
+                            guards::names_a_new_place(&self.entities, sentence, &p.answers[s], &p.named[s], q)
                         })
+            });
+            if hits.is_empty() {
+                return self.not_found(q, msg::not_found(q.lang));
+            }
+        }
+        // `谁设计的`, `哪个单位负责`: a body that does it, named in the
+        // sentence or as the item's subject. A sentence about the thing asked
+        // that names no body does not answer.
+        if q.asks == Some(query::Asks::Org) {
+            hits.retain(|h| {
+                let p = &self.passages[h.pid];
+                !p.who.is_empty()
+                    || h.sentence.is_some_and(|s| {
+                        p.holds[s] & query::Asks::Org.bit() != 0
+                            || p.named[s].iter().any(|&e| !guards::is_place(&self.entities, e))
+                    })
             });
             if hits.is_empty() {
                 return self.not_found(q, msg::not_found(q.lang));
