@@ -150,7 +150,7 @@ static WRITING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:写|创作|编写|编|拟|起草|生成|设计|想)\s*(?:一|几|个|首|篇|条|段|份|些)|帮我写|给我写|请写|(?-u:\b)(?:write|compose|generate|create)(?-u:\b)").unwrap()
 });
 static WINNERS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:谁|哪些|哪家|哪个|名单|哪几).{0,6}(?:获奖|得奖|获得|得主|夺冠|胜出|当选|入选|评上|[一二三特金银铜]等?奖)|颁给了?(?:哪|谁)|(?:获奖|得奖)(?:企业|单位|者|名单|作品)|冠军|第一名|前三名|拿了?第一|评出|评选出|选出来|(?-u:\b)who won(?-u:\b)|(?-u:\b)winners?(?-u:\b)").unwrap()
+    Regex::new(r"(?:谁|哪些|哪家|哪个|名单|哪几).{0,6}(?:获奖|得奖|获得|得主|夺冠|胜出|当选|入选|评上|[一二三特金银铜]等?奖)|(?:获奖|得奖|入选|当选|评上|获评)[^，。？！,?]{0,12}(?:名单|有哪些|是哪些|有谁|是谁|哪几)|颁给了?(?:哪|谁)|(?:获奖|得奖)(?:企业|单位|者|名单|作品)|冠军|第一名|前三名|拿了?第一|评出|评选出|选出来|(?-u:\b)who won(?-u:\b)|(?-u:\b)winners?(?-u:\b)").unwrap()
 });
 static DOC_NUMBER_IN_TEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\p{Han}]{2,8}〔\s*\d{4}\s*〕\s*\d+\s*号").unwrap());
