@@ -616,3 +616,27 @@ fn mechanisms_of_the_eleventh_round() {
     // `什么地方标准` asks for a standard, not for a place.
     check("上海市2023年质量月发布了什么地方标准", true, Some(2023), &["地方标准"]);
 }
+
+#[test]
+fn mechanisms_of_the_twelfth_round() {
+    // "Who" is answered by a sentence that names a body, or by a body's
+    // item: the logo's colour table says nothing of who designed it.
+    check("2019年质量月的统一标志是谁设计的", false, None, &[]);
+    check(
+        "2023年进出口商品质量安全风险专项监测由哪个部门负责",
+        true,
+        Some(2023),
+        &["海关总署"],
+    );
+    // Who was selected, asked after the verb, is an outcome no notice lists.
+    check("2024年入选全国质量标杆的企业名单有哪些", false, None, &[]);
+    // How to do what the notices never name (`报名`) is not covered, even
+    // where the activity is; how the notice put a thing is.
+    check("2023年上海质量月的质量开放日怎么报名", false, None, &[]);
+    check(
+        "宁夏2023年质量月发布的成果是怎么概括的",
+        true,
+        Some(2023),
+        &["六新六特六优"],
+    );
+}

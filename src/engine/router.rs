@@ -230,8 +230,19 @@ impl Engine {
         unknown.iter().any(|t| q.nouns.contains(t) && !has_known_part(t))
     }
 
+    /// Whether the question asks how to do a thing the notices never name
+    /// (`怎么报名`): no item or passage can say how.
+    pub(super) fn asks_how_to_do_the_unknown(&self, q: &Question) -> bool {
+        q.how.iter().any(|v| !self.known(v))
+    }
+
     /// The answer kinds that apply, most specific first; search is last.
     fn routes(&self, q: &Question, year: Option<i32>, unknown_english: usize) -> Vec<Route> {
+        // `…活动，企业怎么报名参加`: how to do what the notices never name
+        // is not covered, whatever else the question names.
+        if self.asks_how_to_do_the_unknown(q) {
+            return Vec::new();
+        }
         let strong = self.strong_terms(q);
         let it = q.intent;
         let only_regions = q

@@ -306,11 +306,10 @@ impl Engine {
             hits.retain(|h| {
                 let p = &self.passages[h.pid];
                 h.sentence_coverage >= SLOT_COVERAGE
-                    && h.sentence
-                        .is_some_and(|s| {
-                            let sentence = p.text[p.sentences[s].clone()].trim();
-                            guards::names_a_new_place(&self.entities, sentence, &p.answers[s], &p.named[s], q)
-                        })
+                    && h.sentence.is_some_and(|s| {
+                        let sentence = p.text[p.sentences[s].clone()].trim();
+                        guards::names_a_new_place(&self.entities, sentence, &p.answers[s], &p.named[s], q)
+                    })
             });
             if hits.is_empty() {
                 return self.not_found(q, msg::not_found(q.lang));

@@ -287,6 +287,35 @@ pub fn answers(asks: Asks, text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// The verbs a question asks how to do (`怎么报名`, `如何才能申请`): a
+/// verb of two characters or more right after 怎么/怎样/如何/咋, past a
+/// modal word. One-character verbs (`怎么搞`, `怎么办`) ask what was done,
+/// and so does a verb followed by 的 (`是怎么概括的`): how the notice put it.
+pub fn how_verbs<'a>(norm: &'a str, words: &[(Range<usize>, &str)]) -> Vec<&'a str> {
+    const HOW: [&str; 5] = ["怎么", "怎样", "如何", "咋", "怎么样"];
+    const MODAL: [&str; 9] = ["才", "能", "才能", "可以", "去", "来", "要", "该", "应该"];
+    let mut out = Vec::new();
+    for (i, (r, _)) in words.iter().enumerate() {
+        if !HOW.contains(&&norm[r.clone()]) {
+            continue;
+        }
+        let rest = &words[i + 1..];
+        if let Some(j) = rest
+            .iter()
+            .take(3)
+            .position(|(r, _)| !MODAL.contains(&&norm[r.clone()]))
+        {
+            let (r, tag) = &rest[j];
+            let w = &norm[r.clone()];
+            let said = rest.get(j + 1).is_some_and(|(r, _)| &norm[r.clone()] == "的");
+            if tag.starts_with('v') && w.chars().nth(1).is_some() && !said {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
 impl Asks {
     /// This kind's bit in a [`kinds`] set.
     pub fn bit(self) -> u8 {

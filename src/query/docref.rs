@@ -21,8 +21,10 @@ impl DocRef {
         static DOC: LazyLock<Regex> = LazyLock::new(|| {
             // The basic ideographs only: a small automaton (`\p{Han}` is a
             // large one, and no issuer's prefix needs more).
-            Regex::new(r"([\x{4E00}-\x{9FFF}]{2,8}?)\s*(?:[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]|(\d{4}))\s*第?\s*(\d{1,4})\s*号")
-                .unwrap()
+            Regex::new(
+                r"([\x{4E00}-\x{9FFF}]{2,8}?)\s*(?:[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]|(\d{4}))\s*第?\s*(\d{1,4})\s*号",
+            )
+            .unwrap()
         });
         // Every document number ends with digits and 号: most questions
         // have none, and `9月几号` has no digits before it.

@@ -114,6 +114,9 @@ pub struct Question {
     /// Words jieba tags as verbs (`颁发`, `办`): the relation asked
     /// about, which the notices may word differently (`颁奖`).
     pub verbs: Vec<String>,
+    /// Verbs the question asks how to do (`怎么报名`): a thing the notices
+    /// must describe for the question to be answered.
+    pub how: Vec<String>,
 }
 
 /// An automaton of built-in words, kept compact: a question is short, and
@@ -379,6 +382,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     // Asking words say what kind of answer is wanted; they are not content.
     let words: Vec<(std::ops::Range<usize>, &str)> = tags.iter().map(|t| (t.byte_start..t.byte_end, t.tag)).collect();
     let (asks, asking) = asks::read_words(&norm, &lower, &words);
+    let how: Vec<String> = asks::how_verbs(&norm, &words).into_iter().map(to_lower).collect();
     covered.extend(asking);
     // `谁主办的`: with a "who", organising verbs ask who runs the event.
     if asks == Some(Asks::Org) && ents.is_empty() {
@@ -506,6 +510,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         everyday,
         nouns,
         verbs,
+        how,
     }
 }
 
@@ -535,6 +540,15 @@ mod tests {
 
     fn names(q: &Question) -> Vec<&str> {
         q.entities.iter().map(|i| REG[*i].name.as_str()).collect()
+    }
+
+    #[test]
+    fn how_to_do_a_thing_names_the_verb_but_how_it_was_put_does_not() {
+        assert_eq!(q("湖北那个活动，企业怎么报名？").how, ["报名"]);
+        assert_eq!(q("如何才能申请参加").how, ["申请"]);
+        assert!(q("宁夏发布的成果是怎么概括的？").how.is_empty());
+        assert!(q("江苏质量月怎么搞的").how.is_empty());
+        assert!(q("2024年的主题是什么").how.is_empty());
     }
 
     #[test]
