@@ -120,8 +120,8 @@ static HMM_ONLY: LazyLock<Jieba> = LazyLock::new(Jieba::empty);
 /// and three-character parts are looked up in the dictionary.
 pub fn analyse<'a>(jieba: &'a Jieba, text: &'a str) -> (Vec<Term<'a>>, Vec<Tag<'a>>) {
     let tags = jieba.tag(text, false);
-    // A word and its two- and three-character parts: room for all at once.
-    let mut out = Vec::with_capacity(tags.len() * 4);
+    // A word and its two- and three-character parts: room for most at once.
+    let mut out = Vec::with_capacity(tags.len() * 2);
     let mut i = 0;
     while i < tags.len() {
         let mut j = i;

@@ -1,6 +1,7 @@
 //! Answer kind: the slogan lists of a year.
 
 use super::*;
+use std::fmt::Write as _;
 
 impl Engine {
     pub(super) fn slogans(&self, q: &Question, year: Option<i32>) -> Answer {
@@ -39,7 +40,7 @@ impl Engine {
         for s in lists {
             let mut text = msg::slogans(q.lang, s.year, &s.scope, s.items.len());
             for (i, item) in s.items.iter().enumerate() {
-                text.push_str(&format!("\n{}. {}", i + 1, item));
+                let _ = write!(text, "\n{}. {}", i + 1, item);
             }
             blocks.push(self.block_marked(text, &marks, &[]));
             cites.push(self.cite_notice(s.notice, &s.section, &s.items.join("；")));

@@ -290,8 +290,8 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         covered.push(r);
         d
     });
-    let mut toks: Vec<Term> = Vec::new();
     let (words, tags) = tokenizer::analyse(jieba, &norm);
+    let mut toks: Vec<Term> = Vec::with_capacity(words.len());
     for t in words {
         guessed_apart(jieba, t, &mut toks);
     }

@@ -34,7 +34,7 @@ pub(super) fn find_year(
     // `举办了40年`, `40年来`: a duration, not a year.
     const DURATION_BEFORE: &str = "了近过满多约第共整逾";
     const DURATION_AFTER: &str = "来间多以代前后";
-    let mut chars: Vec<(usize, char)> = Vec::with_capacity(norm.len());
+    let mut chars: Vec<(usize, char)> = Vec::with_capacity(norm.chars().count());
     chars.extend(norm.char_indices());
     let end_of = |i: usize| chars.get(i).map_or(norm.len(), |(b, _)| *b);
     // Four ASCII digits not part of a longer number.
