@@ -265,14 +265,23 @@ pub(crate) fn read_words(norm: &str, lower: &str, words: &[(Range<usize>, &str)]
         }
     }
     // `…跟周边几个省一起发布了什么`: a `几` that another asking word follows
-    // counts loosely (a few provinces) and asks nothing.
+    // counts loosely (a few provinces) and asks nothing; so does one whose
+    // clause a later clause asks in (`盯住几类风险点，要开展什么行动`), unlike a
+    // list of asking words (`几张、啥格式`).
     let last_other = kinds
         .iter()
         .filter(|(a, _)| *a != Asks::Number)
         .map(|(_, r)| r.start)
         .max();
+    let asked_later = |at: usize| {
+        hay[at..]
+            .split_once(['，', ','])
+            .is_some_and(|(_, rest)| rest.contains("什么") || rest.contains(['啥', '哪']))
+    };
     kinds.retain(|(a, r)| {
-        !(*a == Asks::Number && hay[r.clone()].starts_with('几') && last_other.is_some_and(|o| o > r.start))
+        !(*a == Asks::Number
+            && hay[r.clone()].starts_with('几')
+            && (last_other.is_some_and(|o| o > r.start) || asked_later(r.end)))
     });
     let asks = kinds.first().map(|(a, _)| *a);
     (asks, kinds.into_iter().map(|(_, r)| r).collect())
@@ -464,6 +473,8 @@ mod tests {
         assert_eq!(read("由哪个单位主办").0, Some(Asks::Org));
         assert_eq!(read("是第几届").0, Some(Asks::Number));
         assert_eq!(read("要弘扬哪几种精神").0, None);
+        assert_eq!(read("盯住几类风险点，要开展什么行动").0, None);
+        assert_eq!(read("要附图片，几张、啥格式").0, Some(Asks::Number));
         assert_eq!(read("有几种精神").0, Some(Asks::Number));
         assert_eq!(read("成果展叫什么名字").0, Some(Asks::Name));
         assert_eq!(read("2024年广东省开展了哪些工作").0, None);
