@@ -531,6 +531,13 @@ impl Engine {
         Block { text, highlights }
     }
 
+    /// Whether `scope` is a region the question sets aside (`不是福建省的`).
+    pub(super) fn set_aside(&self, q: &Question, scope: &Scope) -> bool {
+        scope
+            .region()
+            .is_some_and(|r| q.set_aside.iter().any(|&e| self.entities[e].name == *r))
+    }
+
     /// The provincial region the question names, if any.
     pub(super) fn region_of(&self, q: &Question) -> Option<String> {
         q.entities

@@ -8,10 +8,11 @@ use super::*;
 use crate::conversation::{self, Context, Turn};
 
 impl Engine {
-    /// The joined answer to the questions `question` asks, when it asks
-    /// several and the notices answer the first.
-    pub(super) fn answer_parts(&self, question: &str, today: NaiveDate, context: Option<&Context>) -> Option<Turn> {
-        let parts = query::split_questions(question);
+    /// The joined answer to the questions `whole` asks, when it asks
+    /// several and the notices answer the first. What the whole sets aside
+    /// (`…有哪些？除了福建省的`) stays aside in every part.
+    pub(super) fn answer_parts(&self, whole: &Question, today: NaiveDate, context: Option<&Context>) -> Option<Turn> {
+        let parts = query::split_questions(&whole.raw);
         if parts.is_empty() {
             return None;
         }
@@ -26,10 +27,15 @@ impl Engine {
                 continue;
             }
             asked.push(part);
-            let merged = match &prev {
+            let mut merged = match &prev {
                 Some(p) => conversation::merge_part(p, &q, &self.entities).question,
                 None => conversation::merge(context, &q, &self.entities).question,
             };
+            for e in &whole.set_aside {
+                if !merged.set_aside.contains(e) {
+                    merged.set_aside.push(*e);
+                }
+            }
             let mut answer = self.answer_understood(&merged);
             // A later question that finds nothing alone is about what the
             // earlier one named (`…中国质量奖…吗？最近一届是第几届？`).
@@ -59,7 +65,7 @@ impl Engine {
         // answer to that question.
         if answers.len() == 1 {
             let mut answer = answers.remove(0);
-            answer.question = question.to_string();
+            answer.question = whole.raw.clone();
             return Some(Turn {
                 answer,
                 context: prev.map(Context::new),
@@ -84,7 +90,7 @@ impl Engine {
         }
         Some(Turn {
             answer: Answer {
-                question: question.to_string(),
+                question: whole.raw.clone(),
                 found: true,
                 lang,
                 blocks,

@@ -71,7 +71,7 @@ impl Engine {
         if answer.found {
             return answer;
         }
-        self.answer_parts(question, today, None).map_or(answer, |t| t.answer)
+        self.answer_parts(&q, today, None).map_or(answer, |t| t.answer)
     }
 
     /// Answers one question of a conversation: a follow-up (`江苏呢？`)
@@ -97,7 +97,7 @@ impl Engine {
             Some(Refusal::Writing | Refusal::OtherEvent(_) | Refusal::OffTopic | Refusal::Empty)
         );
         if !answer.found {
-            if let Some(turn) = self.answer_parts(question, today, context) {
+            if let Some(turn) = self.answer_parts(&q, today, context) {
                 return turn;
             }
         }

@@ -10,7 +10,11 @@ impl Engine {
         let Some(y) = year.or_else(|| with.last().copied()) else {
             return self.not_found(q, msg::not_found(q.lang));
         };
-        let mut lists: Vec<&SloganList> = self.slogans.iter().filter(|s| s.year == y).collect();
+        let mut lists: Vec<&SloganList> = self
+            .slogans
+            .iter()
+            .filter(|s| s.year == y && !self.set_aside(q, &s.scope))
+            .collect();
         let mut notes = Vec::new();
         // Given as context when the list asked for does not exist.
         let mut substituted = false;

@@ -18,7 +18,11 @@ impl Engine {
         // context, but the notices do not answer the question.
         let mut substituted = false;
         for y in &years {
-            let mut of_year: Vec<&Theme> = self.themes.iter().filter(|t| t.year == *y).collect();
+            let mut of_year: Vec<&Theme> = self
+                .themes
+                .iter()
+                .filter(|t| t.year == *y && !self.set_aside(q, &t.scope))
+                .collect();
             if let Some(r) = &region {
                 if of_year.iter().any(|t| t.scope.region() == Some(r)) {
                     // `福建的主题和全国的有什么不同`: the national theme too, after.

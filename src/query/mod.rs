@@ -117,6 +117,9 @@ pub struct Question {
     /// Verbs the question asks how to do (`怎么报名`): a thing the notices
     /// must describe for the question to be answered.
     pub how: Vec<String>,
+    /// Entities the question sets aside (`不是福建省的`, `除了江苏`): no
+    /// answer of theirs answers it.
+    pub set_aside: Vec<usize>,
 }
 
 /// An automaton of built-in words, kept compact: a question is short, and
@@ -303,6 +306,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         covered.iter().any(|r| r.start < range.end && range.start < r.end)
     };
     let mut found: Vec<(usize, usize)> = Vec::new(); // (byte position, entity)
+    let mut aside: Vec<usize> = Vec::new();
     entities.scan_chinese(&norm, |range, i| {
         let single = norm[range.clone()].chars().count() == 1;
         if overlaps(&covered, &range) || single && !single_char_alias_ok(&norm, range.clone(), &toks) {
@@ -312,7 +316,11 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         // nor a national body named as the notice's issuer (`市场监管总局等
         // 部门联合发的通知里`): that says which notice.
         let issuer = entities.entities()[i].kind == EntityKind::Ministry && issues_the_notice(&norm[range.end..]);
-        if !found.iter().any(|(_, j)| *j == i) && !set_aside(&norm[..range.start]) && !issuer {
+        let excluded = set_aside(&norm[..range.start]);
+        if excluded && !aside.contains(&i) {
+            aside.push(i);
+        }
+        if !found.iter().any(|(_, j)| *j == i) && !excluded && !issuer {
             found.push((range.start, i));
         }
         covered.push(range);
@@ -511,6 +519,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         nouns,
         verbs,
         how,
+        set_aside: aside,
     }
 }
 
