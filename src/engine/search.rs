@@ -25,6 +25,10 @@ const VERB_SHARE: f32 = 0.5;
 /// How much of the question the sentence that gives a place or a day must
 /// cover: it is about what the question names, not about something else.
 const SLOT_COVERAGE: f32 = 0.5;
+/// The share of the question a sentence that gives a count must cover: a
+/// count stands in a sentence about what is counted, often among other
+/// figures, so less than [`SLOT_COVERAGE`].
+const COUNT_COVERAGE: f32 = 0.3;
 /// Bonus of a sentence holding the kind of answer asked for.
 const ANSWER_KIND_BONUS: f32 = 0.5;
 
@@ -286,7 +290,8 @@ impl Engine {
         if q.asks == Some(query::Asks::Number) {
             let unit = asks::unit(&q.norm);
             hits.retain(|h| {
-                h.sentence.is_some_and(|s| {
+                h.sentence_coverage >= COUNT_COVERAGE
+                    && h.sentence.is_some_and(|s| {
                     let p = &self.passages[h.pid];
                     match unit {
                         Some(u) => asks::counts_in(u, &p.text[p.sentences[s].clone()]),
