@@ -642,5 +642,10 @@ fn mechanisms_of_the_twelfth_round() {
     // A region set aside is not answered with: 2018 has no national slogans,
     // and Fujian's are not asked for.
     check("2018年质量月的口号有哪些？除了福建省的", false, None, &[]);
-    check("2018年质量月主题，不要福建省自己那个", true, Some(2018), &["建设质量强国"]);
+    check(
+        "2018年质量月主题，不要福建省自己那个",
+        true,
+        Some(2018),
+        &["建设质量强国"],
+    );
 }

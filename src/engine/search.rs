@@ -292,13 +292,13 @@ impl Engine {
             hits.retain(|h| {
                 h.sentence_coverage >= COUNT_COVERAGE
                     && h.sentence.is_some_and(|s| {
-                    let p = &self.passages[h.pid];
-                    match unit {
-                        Some(u) => asks::counts_in(u, &p.text[p.sentences[s].clone()]),
-                        // The kinds of answer each sentence holds were found at load.
-                        None => p.holds[s] & query::Asks::Number.bit() != 0,
-                    }
-                })
+                        let p = &self.passages[h.pid];
+                        match unit {
+                            Some(u) => asks::counts_in(u, &p.text[p.sentences[s].clone()]),
+                            // The kinds of answer each sentence holds were found at load.
+                            None => p.holds[s] & query::Asks::Number.bit() != 0,
+                        }
+                    })
             });
             if hits.is_empty() {
                 return self.not_found(q, msg::not_found(q.lang));

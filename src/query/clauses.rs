@@ -86,17 +86,18 @@ pub(super) fn associations_named(norm: &str, toks: &[Term]) -> Vec<(String, usiz
         for (at, _) in norm.match_indices(word) {
             // The text of the token that holds the word, before it, or else
             // of the token that ends where the word starts.
+            // The longest such text (`有没有`, not its part `没有`).
             let before = toks
                 .iter()
                 .filter(|t| t.from < at && at <= t.to)
+                .min_by_key(|t| t.from)
                 .map(|t| &norm[t.from..at])
-                .find(|b| !b.is_empty())
-                .or_else(|| toks.iter().find(|t| t.to == at).map(|t| &norm[t.from..t.to]))
                 .unwrap_or_default();
             let han = before.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
             let one = han >= 2
                 && han == before.chars().count()
                 && !KIND.iter().any(|k| before.ends_with(k))
+                && !super::stopwords::STOP.contains(before)
                 && !before.ends_with("联合");
             if one {
                 out.push((format!("{before}{word}"), at));

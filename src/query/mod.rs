@@ -677,6 +677,8 @@ mod tests {
         let a = q("24年中国标准化协会质量月做了什么");
         assert_eq!(a.intent.list, None);
         assert_eq!(a.associations, vec!["标准化协会"]);
+        // `有没有` before 协会 asks whether; it names no association.
+        assert!(q("18年有没有协会搞过公益活动").associations.is_empty());
         for kind in [
             "2023年有哪些行业协会参加了质量月",
             "2024年各协会做了什么",
