@@ -7,9 +7,10 @@ impl Engine {
     /// A named day, week, month or festival (`消费者权益日`, `世界标准日`)
     /// that the notices never mention: the question is about another event.
     /// A shortened name of one they do mention (`电梯宣传周` for
-    /// 电梯安全宣传周) is not another event.
+    /// 电梯安全宣传周) is not another event, nor is a kind of event
+    /// (`认证类宣传周`: 类 makes it a description).
     pub(super) fn other_event(&self, norm: &str) -> Option<String> {
-        const NOT_NAME: &str = "年几每哪本上下这个两一二三四五六七八九十当些的有么什是在和与及了吗呢啊请问要各期间";
+        const NOT_NAME: &str = "年几每哪本上下这个两一二三四五六七八九十当些的有么什是在和与及了吗呢啊请问要各期间类";
         if !norm.contains(['日', '周', '月', '节']) {
             return None;
         }
