@@ -648,4 +648,13 @@ fn mechanisms_of_the_twelfth_round() {
         Some(2018),
         &["建设质量强国"],
     );
+    // A kind of event (`认证类宣传周`) is no other event's name.
+    check("2023年有什么认证类宣传周活动", true, Some(2023), &["有机产品认证"]);
+    // `有没有协会` names no association the notices lack.
+    check(
+        "18年质量月有没有协会搞过进职业院校的公益活动",
+        true,
+        Some(2018),
+        &["走进职业院校"],
+    );
 }
