@@ -657,4 +657,8 @@ fn mechanisms_of_the_twelfth_round() {
         Some(2018),
         &["走进职业院校"],
     );
+    // The members of a set an item only names (`发布一批“江苏精品”`) are not
+    // in the notices; the item still answers what was published.
+    check("江苏2023年那批“江苏精品”分别是哪些产品", false, None, &[]);
+    check("2023年江苏发布的“江苏精品”是什么", true, Some(2023), &["江苏精品"]);
 }

@@ -142,6 +142,7 @@ impl Engine {
             if !self.counted.contains(&what) {
                 continue;
             }
+            let members = guards::members_asked(q);
             // The counts every passage states were found at load.
             let mut hits: Vec<(usize, Range<usize>)> = Vec::new();
             for c in &self.counts {
@@ -154,6 +155,11 @@ impl Engine {
                 }
                 let p = &self.passages[c.pid];
                 if year.is_some_and(|y| p.year != y) || !matches!(p.kind, Kind::Body | Kind::Item) {
+                    continue;
+                }
+                // `“六新六特六优”18个…具体是哪18个`: a count of a set that is
+                // not listed does not say which.
+                if self.names_unlisted(&members, c.pid) {
                     continue;
                 }
                 if let Some(end) = c.counts(&p.text, &classifier, &what) {

@@ -4,6 +4,15 @@
 use super::*;
 
 impl Engine {
+    /// Whether passage `pid` names one of the sets whose members are asked
+    /// (`members`, from [`members_asked`]) without listing them.
+    pub(super) fn names_unlisted(&self, members: &[String], pid: usize) -> bool {
+        let text = &self.passages[pid].compact;
+        members
+            .iter()
+            .any(|m| text.contains(m.as_str()) && !lists_members(text, m))
+    }
+
     /// A named day, week, month or festival (`消费者权益日`, `世界标准日`)
     /// that the notices never mention: the question is about another event.
     /// A shortened name of one they do mention (`电梯宣传周` for
@@ -148,4 +157,26 @@ pub(super) fn names_a_new_place(
         || office()
         || stated.filter(|m| !m.starts_with('（')).any(new)
         || named.iter().any(|&e| is_place(entities, e) && !names(e, asked))
+}
+
+/// The names a question asks the members of (`那批“江苏精品”具体是哪些产品`,
+/// `“六新六特六优”…具体是哪18个`): the names it quotes, when it asks which
+/// ones exactly.
+pub(super) fn members_asked(q: &Question) -> Vec<String> {
+    static MEMBERS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:具体|分别|都)(?:是|有|包括|包含)?哪").unwrap());
+    if !MEMBERS.is_match(&q.norm) {
+        return Vec::new();
+    }
+    super::notice::quoted(q)
+}
+
+/// Whether `text` (without whitespace) lists anything after `name` in the
+/// sentence that names it (a `、` or `：`): a text that only names a set
+/// (`发布一批“江苏精品”`) does not say what is in it.
+pub(super) fn lists_members(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let rest = &text[at + name.len()..];
+        let end = rest.find(['。', '；', '\n']).unwrap_or(rest.len());
+        rest[..end].contains(['、', '：'])
+    })
 }

@@ -12,6 +12,7 @@ impl Engine {
         let strong = self.strong_terms(q);
         // The kind of fact asked for, which an item must state to answer.
         let asked = q.asks.filter(|a| *a != query::Asks::Name && !q.intent.activities);
+        let members = guards::members_asked(q);
         let marker = std::cell::OnceCell::new();
         for e in &q.entities {
             let ent = &self.entities[*e];
@@ -44,6 +45,9 @@ impl Engine {
             if let Some(a) = asked {
                 hits.retain(|i| states(q, a, &self.passages[*i].text));
             }
+            // `…“江苏精品”具体是哪些`: an item that names the set without
+            // listing it does not say which.
+            hits.retain(|i| !self.names_unlisted(&members, *i));
             if hits.is_empty() {
                 missing.push(*e);
                 continue;
@@ -114,6 +118,7 @@ impl Engine {
         let mut good: Vec<usize> = hits
             .into_iter()
             .map(|(pid, _)| pid)
+            .filter(|pid| !self.names_unlisted(&members, *pid))
             .filter(|pid| {
                 let p = &self.passages[*pid];
                 // The body must be what the passage is about: its full name

@@ -251,6 +251,10 @@ impl Engine {
                 hits.retain(|h| self.passages[h.pid].compact.contains(&quote));
             }
         }
+        // `…“江苏精品”具体是哪些`: a passage that names the set without
+        // listing it does not say which.
+        let members = guards::members_asked(q);
+        hits.retain(|h| !self.names_unlisted(&members, h.pid));
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         let Some(first) = hits.first() else {
             return self.not_found(q, msg::not_found(q.lang));
