@@ -214,6 +214,14 @@ const STOP_WORDS: &[&str] = &[
     "是不是",
     "有没有",
     "需不需要",
+    // Vague pointers and fillers of spoken questions (`行业协会那块`,
+    // `有没有专门…`, `做到哪几个`, `围绕哪些方面`): they point at a part of
+    // the text and name nothing in it.
+    "块",
+    "专门",
+    "一个",
+    "做到",
+    "哪些方面",
     // The other A-not-A and yes-no asking forms (`能不能强制企业参加`).
     "能不能",
     "不能",
