@@ -359,7 +359,7 @@ pub fn kinds(text: &str) -> u8 {
 /// The unit a count question asks in (`几个部门` → 个, `多少年` → 年,
 /// `多少钱` → 元, `第几届` → 届); none when it names none (`多少？`).
 pub fn unit(norm: &str) -> Option<char> {
-    const UNITS: &str = "个项种家类条届次名人位件张批所幅年天元期轮份篇场册本部台套座";
+    const UNITS: &str = "个项种家类条届次名人位件张批所幅年天元期轮份篇场册本部台套座辆艘架只";
     ["多少", "几"].iter().find_map(|w| {
         norm.match_indices(w)
             .find_map(|(at, _)| match norm[at + w.len()..].chars().next()? {
@@ -509,6 +509,7 @@ mod tests {
     fn a_count_is_in_the_unit_asked() {
         assert_eq!(unit("2024年缺陷召回制度实施多少年了"), Some('年'));
         assert_eq!(unit("认证要花多少钱"), Some('元'));
+        assert_eq!(unit("一共召回了多少辆汽车"), Some('辆'));
         assert_eq!(unit("几个部门联合发文"), Some('个'));
         assert_eq!(unit("覆盖多少？"), None);
         assert!(counts_in('年', "以缺陷召回制度实施20周年为契机"));
