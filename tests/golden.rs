@@ -661,4 +661,12 @@ fn mechanisms_of_the_twelfth_round() {
     // in the notices; the item still answers what was published.
     check("江苏2023年那批“江苏精品”分别是哪些产品", false, None, &[]);
     check("2023年江苏发布的“江苏精品”是什么", true, Some(2023), &["江苏精品"]);
+    // A clause the next one refers back to (`…，那年…`) sets the scene: its
+    // body and words are not what is asked.
+    check(
+        "2023年是质量强国建设纲要印发后的第一年，那年全国质量月的主题是什么",
+        true,
+        Some(2023),
+        &["增强质量意识"],
+    );
 }

@@ -5,6 +5,17 @@
 
 use crate::tokenizer::Term;
 
+/// Words a clause opens with to refer back to the one before it
+/// (`2019年是新中国成立70周年，那年…`): that one sets the scene.
+const BACK: [&str; 6] = ["那年", "那一年", "这一年", "那次", "那届", "那时"];
+
+/// Whether `rest` (what follows a clause) opens a clause that refers back
+/// to it, making it the scene rather than what is asked.
+pub(super) fn refers_back(rest: &str) -> bool {
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '，' | ',' | '；' | ';' | '。'));
+    BACK.iter().any(|b| rest.starts_with(b))
+}
+
 /// The clauses of `norm` that say who asks or why (`我们是卖水果蔬菜的`,
 /// `想给学生讲讲`) and ask nothing, when another clause asks: a clause that
 /// opens with the asker or a purpose and holds no asking word.
@@ -23,7 +34,10 @@ pub(super) fn context_clauses(norm: &str, toks: &[Term]) -> Vec<std::ops::Range<
     let opened = toks
         .iter()
         .any(|t| OPENERS.iter().any(|o| t.text.starts_with(o)) && at_clause_start(t.from));
-    if !opened {
+    let backs = BACK
+        .iter()
+        .any(|b| norm.match_indices(b).any(|(at, _)| at_clause_start(at)));
+    if !opened && !backs {
         return Vec::new();
     }
     let mut clauses = Vec::new();
@@ -48,11 +62,13 @@ pub(super) fn context_clauses(norm: &str, toks: &[Term]) -> Vec<std::ops::Range<
     let asking = |r: &std::ops::Range<usize>| ASKS.is_match(&norm[r.clone()]);
     let context: Vec<std::ops::Range<usize>> = clauses
         .iter()
-        .filter(|r| {
+        .enumerate()
+        .filter(|(i, r)| {
             let clause = norm[(*r).clone()].trim_start();
-            OPENERS.iter().any(|o| clause.starts_with(o)) && !asking(r)
+            let scene = clauses.get(i + 1).is_some() && refers_back(&norm[r.end..]);
+            (OPENERS.iter().any(|o| clause.starts_with(o)) || scene) && !asking(r)
         })
-        .cloned()
+        .map(|(_, r)| r.clone())
         .collect();
     match clauses.iter().any(|r| asking(r) && !context.contains(r)) {
         true => context,

@@ -20,7 +20,7 @@ use crate::entities::{EntityKind, Registry};
 use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
 pub use asks::Asks;
-use clauses::{associations_named, context_clauses, issues_the_notice, set_aside};
+use clauses::{associations_named, context_clauses, issues_the_notice, refers_back, set_aside};
 pub use docref::DocRef;
 use jieba_rs::Jieba;
 use normalize::to_lower;
@@ -343,7 +343,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         true
     });
     found.sort_unstable();
-    let ents: Vec<usize> = found.into_iter().map(|(_, i)| i).collect();
+    let mut ents: Vec<usize> = found.iter().map(|(_, i)| *i).collect();
     let mut extra_terms: Vec<String> = Vec::new();
     let mut glossed_words: Vec<String> = Vec::new();
 
@@ -487,6 +487,16 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     if asks_its_own {
         // `我是个体劳动者协会的秘书，…`: who asks is not what is asked.
         associations.retain(|(_, at)| !context.iter().any(|r| r.contains(at)));
+        // Nor is a body named in the scene (`2018年是市场监管总局…第一次牵头，
+        // 那年…`).
+        let scene: Vec<&std::ops::Range<usize>> = context.iter().filter(|r| refers_back(&norm[r.end..])).collect();
+        if !scene.is_empty() {
+            ents = found
+                .iter()
+                .filter(|(at, _)| !scene.iter().any(|r| r.contains(at)))
+                .map(|(_, i)| *i)
+                .collect();
+        }
         covered.extend(context);
     } else {
         for t in context_terms {
@@ -549,6 +559,14 @@ mod tests {
 
     fn names(q: &Question) -> Vec<&str> {
         q.entities.iter().map(|i| REG[*i].name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_clause_referred_back_to_is_the_scene() {
+        let a = q("2018年是市场监管总局第一次牵头，那年全国的活动主题是什么？");
+        assert!(a.entities.is_empty(), "{:?}", a.entities);
+        assert!(!a.terms.iter().any(|t| t == "牵头"), "{:?}", a.terms);
+        assert_eq!(a.year, YearRef::Explicit(2018));
     }
 
     #[test]
