@@ -287,15 +287,6 @@ pub(crate) fn read_words(norm: &str, lower: &str, words: &[(Range<usize>, &str)]
     (asks, kinds.into_iter().map(|(_, r)| r).collect())
 }
 
-/// The byte ranges of `text` that give an answer of kind `asks`.
-pub fn answers(asks: Asks, text: &str) -> Vec<Range<usize>> {
-    PATTERNS
-        .iter()
-        .filter(|p| p.asks == asks)
-        .flat_map(|p| p.answer.find_iter(text).map(|m| m.range()))
-        .collect()
-}
-
 /// The verbs a question asks how to do (`怎么报名`, `如何才能申请`): a
 /// verb of two characters or more right after 怎么/怎样/如何/咋, past a
 /// modal word. One-character verbs (`怎么搞`, `怎么办`) ask what was done,
@@ -332,14 +323,14 @@ impl Asks {
     }
 }
 
-/// Whether `text` gives an answer of kind `asks` (what [`answers`] finds,
+/// Whether `text` gives an answer of kind `asks` (what [`all_answers`] finds,
 /// without collecting it).
 pub fn holds(asks: Asks, text: &str) -> bool {
     PATTERNS.iter().any(|p| p.asks == asks && p.answer.is_match(text))
 }
 
 /// Every answer of the kinds in `kinds` (a set of [`Asks::bit`]) that
-/// `text` gives: each kind's bit and [`answers`]' range, kind by kind.
+/// `text` gives: each kind's bit and the byte range, kind by kind.
 pub fn all_answers(kinds: u8, text: &str) -> Vec<(u8, Range<usize>)> {
     PATTERNS
         .iter()
@@ -478,6 +469,11 @@ mod tests {
         assert_eq!(read("有几种精神").0, Some(Asks::Number));
         assert_eq!(read("成果展叫什么名字").0, Some(Asks::Name));
         assert_eq!(read("2024年广东省开展了哪些工作").0, None);
+    }
+
+    /// The byte ranges of `text` that give an answer of kind `asks`.
+    fn answers(asks: Asks, text: &str) -> Vec<Range<usize>> {
+        all_answers(asks.bit(), text).into_iter().map(|(_, r)| r).collect()
     }
 
     #[test]
