@@ -670,3 +670,27 @@ fn mechanisms_of_the_twelfth_round() {
         &["增强质量意识"],
     );
 }
+
+#[test]
+fn mechanisms_of_the_thirteenth_round() {
+    // Whom a notice is copied to is in the notice, and answers a question
+    // in its words (jieba's `抄/送给了` read as `抄送/给了`) …
+    check(
+        "2019年质量月通知抄送给了哪些单位",
+        true,
+        Some(2019),
+        &["国家知识产权局"],
+    );
+    // … but not a question about what a body it names did.
+    check("2019年国家知识产权局在质量月开展了什么活动", false, None, &[]);
+    // Colloquial asking words (`干嘛`) are no content the notices lack.
+    check("2017年质量月里的清风行动是干嘛的", true, Some(2017), &["清风行动"]);
+    // In a year that lost who did what, a passage naming a body answers a
+    // particular question only if it holds what is asked.
+    check(
+        "2017质量月期间质检总局会同部际联席会议成员单位要搞什么考核",
+        true,
+        Some(2017),
+        &["省级政府工作考核"],
+    );
+}

@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// The share of a particular question's rare words a passage naming a body
+/// must hold, in a year that lost who did what.
+const ITEM_SHARE: f32 = 0.5;
+
 impl Engine {
     pub(super) fn items(&self, q: &Question, year: Option<i32>) -> Answer {
         let marks = self.marks(q);
@@ -14,6 +18,21 @@ impl Engine {
         let asked = q.asks.filter(|a| *a != query::Asks::Name && !q.intent.activities);
         let members = guards::members_asked(q);
         let marker = std::cell::OnceCell::new();
+        // A year whose text lost the names of who did what (the 2017 PDF):
+        // a passage that names a body is not its item, and the question's
+        // other words may still find the passage.
+        let names_lost = year.is_some_and(|y| {
+            !self
+                .passages
+                .iter()
+                .any(|p| p.year == y && p.kind == Kind::Item && !p.who.is_empty())
+        });
+        // The rare words not part of a longer one (`联席` of `联席会议`).
+        let particular: Vec<&str> = strong
+            .iter()
+            .copied()
+            .filter(|t| !strong.iter().any(|u| u.len() > t.len() && u.contains(*t)))
+            .collect();
         for e in &q.entities {
             let ent = &self.entities[*e];
             let mut hits: Vec<usize> = self
@@ -41,6 +60,16 @@ impl Engine {
             {
                 hits.clear();
             }
+            // Where that passage is only text that names the body, it must
+            // hold what a particular question (two or more rare words) asks
+            // about, at least half of it (`质检总局会同…成员单位要搞什么考核`
+            // stands in a passage of its own).
+            if names_lost && particular.len() >= 2 {
+                hits.retain(|i| {
+                    let held = particular.iter().filter(|t| self.passages[*i].lower.contains(**t)).count();
+                    held as f32 >= particular.len() as f32 * ITEM_SHARE
+                });
+            }
             // `…第几届`, `…什么时候交`: only an item that states such a fact.
             if let Some(a) = asked {
                 hits.retain(|i| states(q, a, &self.passages[*i].text));
@@ -65,14 +94,6 @@ impl Engine {
             return self.reply(q, true, blocks, cites);
         }
         let e = &self.entities[missing[0]];
-        // A year whose text lost the names of who did what (the 2017 PDF):
-        // the question's other words may still find the passage.
-        let names_lost = year.is_some_and(|y| {
-            !self
-                .passages
-                .iter()
-                .any(|p| p.year == y && p.kind == Kind::Item && !p.who.is_empty())
-        });
         let topics = &e.topics;
         if names_lost && (!q.terms.is_empty() || !topics.is_empty()) {
             let mut unnamed = q.clone();

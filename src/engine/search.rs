@@ -136,7 +136,13 @@ impl Engine {
             .index
             .search_words(&weighted.words, year, BM25_POOL)
             .into_iter()
-            .filter(|(pid, _)| !matches!(self.passages[*pid].kind, Kind::Meta | Kind::Table))
+            .filter(|(pid, _)| match self.passages[*pid].kind {
+                Kind::Meta | Kind::Table => false,
+                // Whom a notice is sent to answers only a question in its
+                // words (`抄送给了哪些单位`), not one that names a body.
+                Kind::Addressees => q.terms.iter().any(|t| self.passages[*pid].lower.contains(t.as_str())),
+                _ => true,
+            })
             .map(|(pid, bm25)| {
                 let p = &self.passages[pid];
                 let coverage = weighted.passage_coverage(pid, &p.lower);

@@ -34,8 +34,10 @@ pub enum Kind {
     Body,
     /// A contact block (联系人, 电话, 邮箱).
     Contact,
-    /// Titles, distribution lists, signatures, dates.
+    /// Titles, signatures, dates.
     Meta,
+    /// Who a notice is sent to and copied to (`主送：`, `抄送：`).
+    Addressees,
     /// Statistics forms and other tables.
     Table,
 }
@@ -222,7 +224,13 @@ impl Walker<'_> {
         }
         if p.starts_with("主送") || p.starts_with("抄送") || DATE_LINE.is_match(p) || DOC_NUMBER.is_match(p) {
             self.open_item = None;
-            self.push(self.section.clone(), Kind::Meta, Vec::new(), p.to_string());
+            // Whom it is sent to is a part of the notice of its own, wherever
+            // it stands (after the attachments, often).
+            let (section, kind) = match p.starts_with("主送") || p.starts_with("抄送") {
+                true => (p.chars().take(2).collect(), Kind::Addressees),
+                false => (self.section.clone(), Kind::Meta),
+            };
+            self.push(section, kind, Vec::new(), p.to_string());
             return;
         }
         if p.contains("删除的内容") {

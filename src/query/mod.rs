@@ -225,6 +225,29 @@ fn guessed_apart<'a>(jieba: &Jieba, t: Term<'a>, out: &mut Vec<Term<'a>>) {
     }
 }
 
+/// jieba's cut of a character left alone before a two-character word that
+/// took a particle (`抄/送给了`, `报/送到`): where the lone character and the
+/// word's first make a dictionary word and the character left over is a
+/// stop word, the question reads `抄送/给`, as the notices' `抄送` is cut.
+fn rejoin_split_verbs<'a>(jieba: &Jieba, norm: &'a str, toks: &mut [Term<'a>]) {
+    for i in 1..toks.len() {
+        let (a, b) = (&toks[i - 1], &toks[i]);
+        let mut b_chars = b.text.char_indices();
+        let (Some((_, b0)), Some((mid, b1)), None) = (b_chars.next(), b_chars.next(), b_chars.next()) else {
+            continue;
+        };
+        let lone = a.to == b.from && a.text.chars().count() == 1 && a.text.chars().all(is_han);
+        if !lone || !is_han(b0) || !is_han(b1) || STOP.contains(&*a.text) {
+            continue;
+        }
+        let (from, split, to) = (a.from, b.from + mid, b.to);
+        if STOP.contains(&norm[split..to]) && jieba.has_word(&norm[from..split]) {
+            toks[i - 1] = Term { text: Cow::Borrowed(&norm[from..split]), from, to: split };
+            toks[i] = Term { text: Cow::Borrowed(&norm[split..to]), from: split, to };
+        }
+    }
+}
+
 /// Maximal runs of Han characters outside `covered` (year, entities, asking
 /// words and the stop words, which the caller has added), four characters
 /// or longer.
@@ -298,6 +321,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     for t in words {
         guessed_apart(jieba, t, &mut toks);
     }
+    rejoin_split_verbs(jieba, &norm, &mut toks);
 
     // Entities: Chinese names, leftmost-longest, left to right without
     // overlap (新疆生产建设兵团 is not also 新疆); a one-character short name
@@ -743,6 +767,15 @@ mod tests {
         assert_eq!(q("2023年中国质量协会").intent.list, None);
         assert_eq!(q("What are the slogans for Quality Month 2024?").lang, Lang::En);
         assert_eq!(q("2024年质量月口号").lang, Lang::Zh);
+    }
+
+    #[test]
+    fn a_verb_split_before_a_particle_is_joined() {
+        // jieba cuts `抄/送给/了`; the notices' word is `抄送`.
+        assert_eq!(q("2019年通知抄送给了哪些单位").terms, vec!["抄送".to_string()]);
+        assert!(q("总结报送到哪个单位").terms.contains(&"报送".to_string()));
+        // Colloquial `干嘛` asks; it is no content.
+        assert!(!q("清风行动是干嘛的").terms.iter().any(|t| t == "干嘛"));
     }
 
     #[test]
