@@ -287,6 +287,15 @@ pub(crate) fn read_words(norm: &str, lower: &str, words: &[(Range<usize>, &str)]
     (asks, kinds.into_iter().map(|(_, r)| r).collect())
 }
 
+/// `哪三个`, `哪两项`: how many of which are asked for is part of the asking
+/// (the notices list the three; they seldom say `三个`).
+static WHICH_COUNT: LazyLock<Regex> = LazyLock::new(|| re("哪[一二三四五六七八九十两]+[个项条类种件点大方批位]?"));
+
+/// The byte ranges of `哪` with a count of what is asked for (`哪三个`).
+pub fn which_counts(norm: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    WHICH_COUNT.find_iter(norm).map(|m| m.range())
+}
+
 /// The verbs a question asks how to do (`怎么报名`, `如何才能申请`): a
 /// verb of two characters or more right after 怎么/怎样/如何/咋, past a
 /// modal word. One-character verbs (`怎么搞`, `怎么办`) ask what was done,
@@ -464,6 +473,9 @@ mod tests {
         assert_eq!(read("由哪个单位主办").0, Some(Asks::Org));
         assert_eq!(read("是第几届").0, Some(Asks::Number));
         assert_eq!(read("要弘扬哪几种精神").0, None);
+        let q = "要让哪三个“深入人心”";
+        let r: Vec<&str> = which_counts(q).map(|r| &q[r]).collect();
+        assert_eq!(r, vec!["哪三个"]);
         assert_eq!(read("盯住几类风险点，要开展什么行动").0, None);
         assert_eq!(read("要附图片，几张、啥格式").0, Some(Asks::Number));
         assert_eq!(read("有几种精神").0, Some(Asks::Number));

@@ -416,6 +416,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
     let (asks, asking) = asks::read_words(&norm, &lower, &words);
     let how: Vec<String> = asks::how_verbs(&norm, &words).into_iter().map(to_lower).collect();
     covered.extend(asking);
+    covered.extend(asks::which_counts(&norm));
     // `谁主办的`: with a "who", organising verbs ask who runs the event.
     if asks == Some(Asks::Org) && ents.is_empty() {
         let organising = intent::organising_words(&lower, lower.len() == norm.len());
