@@ -66,7 +66,10 @@ impl Engine {
             // stands in a passage of its own).
             if names_lost && particular.len() >= 2 {
                 hits.retain(|i| {
-                    let held = particular.iter().filter(|t| self.passages[*i].lower.contains(**t)).count();
+                    let held = particular
+                        .iter()
+                        .filter(|t| self.passages[*i].lower.contains(**t))
+                        .count();
                     held as f32 >= particular.len() as f32 * ITEM_SHARE
                 });
             }

@@ -242,8 +242,16 @@ fn rejoin_split_verbs<'a>(jieba: &Jieba, norm: &'a str, toks: &mut [Term<'a>]) {
         }
         let (from, split, to) = (a.from, b.from + mid, b.to);
         if STOP.contains(&norm[split..to]) && jieba.has_word(&norm[from..split]) {
-            toks[i - 1] = Term { text: Cow::Borrowed(&norm[from..split]), from, to: split };
-            toks[i] = Term { text: Cow::Borrowed(&norm[split..to]), from: split, to };
+            toks[i - 1] = Term {
+                text: Cow::Borrowed(&norm[from..split]),
+                from,
+                to: split,
+            };
+            toks[i] = Term {
+                text: Cow::Borrowed(&norm[split..to]),
+                from: split,
+                to,
+            };
         }
     }
 }
