@@ -685,6 +685,13 @@ fn mechanisms_of_the_thirteenth_round() {
     check("2019年国家知识产权局在质量月开展了什么活动", false, None, &[]);
     // Colloquial asking words (`干嘛`) are no content the notices lack.
     check("2017年质量月里的清风行动是干嘛的", true, Some(2017), &["清风行动"]);
+    // The body that leads the month says which month, not whose item.
+    check(
+        "2018年市场监管总局牵头的质量月主题是啥",
+        true,
+        Some(2018),
+        &["加强市场监管"],
+    );
     // In a year that lost who did what, a passage naming a body answers a
     // particular question only if it holds what is asked.
     check(

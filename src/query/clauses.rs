@@ -133,9 +133,32 @@ pub(super) fn set_aside(before: &str) -> bool {
 }
 
 /// Whether the words just after a name make it the issuer of the notice
-/// asked about (`等部门联合发的通知里`, `印发的文件`): the name says which
-/// notice, not whose activities are asked about.
+/// asked about (`等部门联合发的通知里`, `印发的文件`), or the body that leads
+/// the month itself (`牵头的质量月`, `主办的全国质量月`): the name says which
+/// notice or which month, not whose activities are asked about.
 pub(super) fn issues_the_notice(after: &str) -> bool {
+    issues(after) || leads_the_month(after).is_some()
+}
+
+/// The length of the words just after a name that make it the body leading
+/// the month (`牵头的质量月`): they say which month and ask nothing.
+pub(super) fn leads_the_month(after: &str) -> Option<usize> {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static LEADS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:等(?:[0-9一二三四五六七八九十]+个?)?(?:部门|单位|部委|机关))?(?:联合|共同)?(?:牵头|主办|发起)(?:开展|举办)?的")
+            .unwrap()
+    });
+    let rest = after.trim_start();
+    let tail = &rest[LEADS.find(rest)?.end()..];
+    let month = tail
+        .trim_start_matches("全国")
+        .trim_start_matches('“')
+        .starts_with("质量月");
+    month.then(|| after.len() - tail.len())
+}
+
+fn issues(after: &str) -> bool {
     use regex::Regex;
     use std::sync::LazyLock;
     static ISSUED: LazyLock<Regex> = LazyLock::new(|| {
@@ -158,6 +181,9 @@ mod tests {
         assert!(issues_the_notice("印发的通知要求各地做什么"));
         assert!(issues_the_notice("等14个部门发布的文件"));
         assert!(issues_the_notice("发的那份通知"));
+        assert!(issues_the_notice("牵头的质量月主题是啥"));
+        assert!(issues_the_notice("等部门联合主办的全国“质量月”口号"));
+        assert!(!issues_the_notice("牵头开展了哪些活动"));
         // What the body did, or a notice it issues to others, is asked about.
         assert!(!issues_the_notice("开展了哪些活动"));
         assert!(!issues_the_notice("发布了哪些抽查结果"));

@@ -20,7 +20,7 @@ use crate::entities::{EntityKind, Registry};
 use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
 pub use asks::Asks;
-use clauses::{associations_named, context_clauses, issues_the_notice, refers_back, set_aside};
+use clauses::{associations_named, context_clauses, issues_the_notice, leads_the_month, refers_back, set_aside};
 pub use docref::DocRef;
 use jieba_rs::Jieba;
 use normalize::to_lower;
@@ -348,6 +348,9 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         // nor a national body named as the notice's issuer (`市场监管总局等
         // 部门联合发的通知里`): that says which notice.
         let issuer = entities.entities()[i].kind == EntityKind::Ministry && issues_the_notice(&norm[range.end..]);
+        if let Some(n) = leads_the_month(&norm[range.end..]).filter(|_| issuer) {
+            covered.push(range.end..range.end + n);
+        }
         let excluded = set_aside(&norm[..range.start]);
         if excluded && !aside.contains(&i) {
             aside.push(i);
