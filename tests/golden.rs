@@ -700,4 +700,21 @@ fn mechanisms_of_the_thirteenth_round() {
         Some(2017),
         &["省级政府工作考核"],
     );
+    // A request to write that a later clause asks after is why the
+    // question is asked; a request alone is still declined.
+    check(
+        "老师让写篇关于2019年质量月的小论文，那年活动主题是什么",
+        true,
+        Some(2019),
+        &["共创中国质量"],
+    );
+    check("帮我写一首关于质量月的诗", false, None, &[]);
+    // A lone character the notices never use as a word (`盯`) is how the
+    // asker put it, not a thing they lack.
+    check(
+        "2019年质量月缺陷召回重点盯哪些产品",
+        true,
+        Some(2019),
+        &["智能网联汽车"],
+    );
 }

@@ -191,7 +191,10 @@ impl Engine {
                 return Some(Refusal::YearNotCovered(y, matches!(q.year, YearRef::Relative(_))));
             }
         }
-        if WRITING.is_match(&q.lower) {
+        if WRITING
+            .find(&q.lower)
+            .is_some_and(|m| !asked_after_the_clause(&q.lower[m.end()..]))
+        {
             return Some(Refusal::Writing);
         }
         if let Some(event) = self.other_event(&q.norm) {
@@ -404,4 +407,13 @@ impl Engine {
             Route::Search => self.search(q, year),
         })
     }
+}
+
+/// Whether a clause after the one that holds a request to write asks
+/// something of its own (`老师让写篇小论文，那年活动主题是什么`): the writing
+/// is why the question is asked, not what is asked of the bot.
+fn asked_after_the_clause(rest: &str) -> bool {
+    rest.split_once(['，', ',', '；', ';', '。']).is_some_and(|(_, later)| {
+        later.contains(['什', '哪', '几', '啥', '谁', '吗', '？', '?']) || later.contains("多少")
+    })
 }

@@ -73,6 +73,9 @@ impl Engine {
                     // carry the question.
                     (true, true) => self.idf_of(df) * VERB_SHARE,
                     (true, false) => self.idf_of(df),
+                    // A lone character the notices never use as a word,
+                    // and no noun (`盯`, `弄`), is how the asker put it.
+                    (false, _) if t.chars().count() == 1 => 0.0,
                     (false, _) => UNKNOWN_VERB_WEIGHT,
                 }
             })
