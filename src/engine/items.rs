@@ -27,12 +27,16 @@ impl Engine {
                 .iter()
                 .any(|p| p.year == y && p.kind == Kind::Item && !p.who.is_empty())
         });
-        // The rare words not part of a longer one (`联席` of `联席会议`).
-        let particular: Vec<&str> = strong
-            .iter()
-            .copied()
-            .filter(|t| !strong.iter().any(|u| u.len() > t.len() && u.contains(*t)))
-            .collect();
+        // The rare words not part of a longer one (`联席` of `联席会议`), in
+        // such a year only.
+        let particular: Vec<&str> = match names_lost {
+            true => strong
+                .iter()
+                .copied()
+                .filter(|t| !strong.iter().any(|u| u.len() > t.len() && u.contains(*t)))
+                .collect(),
+            false => Vec::new(),
+        };
         for e in &q.entities {
             let ent = &self.entities[*e];
             let mut hits: Vec<usize> = self

@@ -132,11 +132,15 @@ pub(super) fn set_aside(before: &str) -> bool {
     WORDS.iter().any(|w| before.ends_with(w.trim_end())) && !before.ends_with("是不是")
 }
 
+/// `等14个部门` after a name: the other bodies that issued with it.
+const AND_OTHERS: &str = "(?:等(?:[0-9一二三四五六七八九十]+个?)?(?:部门|单位|部委|机关))?";
+
 /// Whether the words just after a name make it the issuer of the notice
 /// asked about (`等部门联合发的通知里`, `印发的文件`), or the body that leads
 /// the month itself (`牵头的质量月`, `主办的全国质量月`): the name says which
 /// notice or which month, not whose activities are asked about.
-pub(super) fn issues_the_notice(after: &str) -> bool {
+#[cfg(test)]
+fn issues_the_notice(after: &str) -> bool {
     issues(after) || leads_the_month(after).is_some()
 }
 
@@ -146,8 +150,10 @@ pub(super) fn leads_the_month(after: &str) -> Option<usize> {
     use regex::Regex;
     use std::sync::LazyLock;
     static LEADS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:等(?:[0-9一二三四五六七八九十]+个?)?(?:部门|单位|部委|机关))?(?:联合|共同)?(?:牵头|主办|发起)(?:开展|举办)?的")
-            .unwrap()
+        Regex::new(&format!(
+            "^{AND_OTHERS}(?:联合|共同)?(?:牵头|主办|发起)(?:开展|举办)?的"
+        ))
+        .unwrap()
     });
     let rest = after.trim_start();
     let tail = &rest[LEADS.find(rest)?.end()..];
@@ -158,13 +164,14 @@ pub(super) fn leads_the_month(after: &str) -> Option<usize> {
     month.then(|| after.len() - tail.len())
 }
 
-fn issues(after: &str) -> bool {
+/// Whether the words just after a name say it issued the notice asked about.
+pub(super) fn issues(after: &str) -> bool {
     use regex::Regex;
     use std::sync::LazyLock;
     static ISSUED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"^(?:等(?:[0-9一二三四五六七八九十]+个?)?(?:部门|单位|部委|机关))?(?:联合)?(?:印发|下发|发布|发出|发)(?:的|了)?(?:那份|这份|那个|这个)?(?:全国)?(?:“?质量月”?)?(?:活动)?(?:通知|文件)",
-        )
+        Regex::new(&format!(
+            "^{AND_OTHERS}(?:联合)?(?:印发|下发|发布|发出|发)(?:的|了)?(?:那份|这份|那个|这个)?(?:全国)?(?:“?质量月”?)?(?:活动)?(?:通知|文件)"
+        ))
         .unwrap()
     });
     // Every way of saying it holds 发 just after the name or its 等….

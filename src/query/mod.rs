@@ -20,7 +20,7 @@ use crate::entities::{EntityKind, Registry};
 use crate::lexicon::Glossary;
 use crate::tokenizer::{self, Term};
 pub use asks::Asks;
-use clauses::{associations_named, context_clauses, issues_the_notice, leads_the_month, refers_back, set_aside};
+use clauses::{associations_named, context_clauses, issues, leads_the_month, refers_back, set_aside};
 pub use docref::DocRef;
 use jieba_rs::Jieba;
 use normalize::to_lower;
@@ -347,8 +347,10 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         // `（不是福建那个）`, `除了福建`: a body set aside is not asked about,
         // nor a national body named as the notice's issuer (`市场监管总局等
         // 部门联合发的通知里`): that says which notice.
-        let issuer = entities.entities()[i].kind == EntityKind::Ministry && issues_the_notice(&norm[range.end..]);
-        if let Some(n) = leads_the_month(&norm[range.end..]).filter(|_| issuer) {
+        let ministry = entities.entities()[i].kind == EntityKind::Ministry;
+        let leads = leads_the_month(&norm[range.end..]).filter(|_| ministry);
+        let issuer = ministry && (leads.is_some() || issues(&norm[range.end..]));
+        if let Some(n) = leads {
             covered.push(range.end..range.end + n);
         }
         let excluded = set_aside(&norm[..range.start]);
