@@ -718,3 +718,20 @@ fn mechanisms_of_the_thirteenth_round() {
         &["智能网联汽车"],
     );
 }
+
+#[test]
+fn mechanisms_of_the_fourteenth_round() {
+    // `亮点`/`举措` ask what a region or body did, as `活动` does.
+    check("2024年甘肃质量月的亮点", true, Some(2024), &["陇字号"]);
+    check("2024年应急管理部在质量月有哪些举措", true, Some(2024), &["消防产品"]);
+    // Winning asked with 拿/捧 (`拿奖`, `捧了奖`) is a winners question: the
+    // notices announce awards, they do not name winners.
+    check("第五届中国质量奖是哪几家单位拿了奖", false, None, &[]);
+    // … while the award itself is still found.
+    check(
+        "2024年质量月期间颁的是第几届中国质量奖",
+        true,
+        Some(2024),
+        &["第五届中国质量奖"],
+    );
+}

@@ -78,6 +78,8 @@ const WORDS: &[(&str, &[Flag])] = &[
     ("干啥", &[Activities]),
     ("做啥", &[Activities]),
     ("干嘛", &[Activities]),
+    ("亮点", &[Activities]),
+    ("举措", &[Activities]),
     ("几月", &[Period]),
     ("哪个月", &[Period]),
     ("哪月", &[Period]),
