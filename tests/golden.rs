@@ -735,3 +735,10 @@ fn mechanisms_of_the_fourteenth_round() {
         &["第五届中国质量奖"],
     );
 }
+
+#[test]
+fn a_verb_and_a_little_is_the_verb() {
+    // `出点钱`, `收点费用`: jieba's rare nouns 出点/收点 are a verb and `点`.
+    check("质量月活动要企业出点钱吗", true, None, &["摊派收费"]);
+    check("开展活动能不能收点企业的费用", true, None, &["摊派收费"]);
+}

@@ -10,6 +10,7 @@ mod clauses;
 mod docref;
 mod intent;
 mod normalize;
+mod recut;
 mod split;
 mod stopwords;
 mod years;
@@ -26,7 +27,6 @@ use jieba_rs::Jieba;
 use normalize::to_lower;
 pub use normalize::{fold_width, normalize, prepare};
 pub use split::split_questions;
-use std::borrow::Cow;
 use stopwords::{EN_STOP, STOP};
 use years::find_year;
 
@@ -196,66 +196,6 @@ fn single_char_alias_ok(norm: &str, range: std::ops::Range<usize>, toks: &[Term]
     before_ok && after_ok
 }
 
-/// A word jieba guessed (HMM) rather than found in its dictionary (`后要`
-/// in `结束后要交`) is cut again by the dictionary alone, so a guess that
-/// spans two words does not stand as one unknown word; its lone characters
-/// are dropped.
-fn guessed_apart<'a>(jieba: &Jieba, t: Term<'a>, out: &mut Vec<Term<'a>>) {
-    if t.text.chars().count() < 2 || !t.text.chars().all(is_han) || jieba.has_word(&t.text) || STOP.contains(&*t.text) {
-        out.push(t);
-        return;
-    }
-    // All Han, so no case to fold: the word is the question's own text.
-    let Cow::Borrowed(word) = t.text else {
-        out.push(t);
-        return;
-    };
-    let mut at = t.from;
-    for w in jieba.cut(word, false) {
-        let piece = Term {
-            text: Cow::Borrowed(w.word),
-            from: at,
-            to: at + w.word.len(),
-        };
-        at += w.word.len();
-        // A lone character of a guess (`来` of `来着`) is no word of its own.
-        if piece.text.chars().count() >= 2 {
-            out.push(piece);
-        }
-    }
-}
-
-/// jieba's cut of a character left alone before a two-character word that
-/// took a particle (`抄/送给了`, `报/送到`): where the lone character and the
-/// word's first make a dictionary word and the character left over is a
-/// stop word, the question reads `抄送/给`, as the notices' `抄送` is cut.
-fn rejoin_split_verbs<'a>(jieba: &Jieba, norm: &'a str, toks: &mut [Term<'a>]) {
-    for i in 1..toks.len() {
-        let (a, b) = (&toks[i - 1], &toks[i]);
-        let mut b_chars = b.text.char_indices();
-        let (Some((_, b0)), Some((mid, b1)), None) = (b_chars.next(), b_chars.next(), b_chars.next()) else {
-            continue;
-        };
-        let lone = a.to == b.from && a.text.chars().count() == 1 && a.text.chars().all(is_han);
-        if !lone || !is_han(b0) || !is_han(b1) || STOP.contains(&*a.text) {
-            continue;
-        }
-        let (from, split, to) = (a.from, b.from + mid, b.to);
-        if STOP.contains(&norm[split..to]) && jieba.has_word(&norm[from..split]) {
-            toks[i - 1] = Term {
-                text: Cow::Borrowed(&norm[from..split]),
-                from,
-                to: split,
-            };
-            toks[i] = Term {
-                text: Cow::Borrowed(&norm[split..to]),
-                from: split,
-                to,
-            };
-        }
-    }
-}
-
 /// Maximal runs of Han characters outside `covered` (year, entities, asking
 /// words and the stop words, which the caller has added), four characters
 /// or longer.
@@ -325,11 +265,7 @@ pub fn understand(raw: &str, today_year: i32, jieba: &Jieba, entities: &Registry
         d
     });
     let (words, tags) = tokenizer::analyse(jieba, &norm);
-    let mut toks: Vec<Term> = Vec::with_capacity(words.len());
-    for t in words {
-        guessed_apart(jieba, t, &mut toks);
-    }
-    rejoin_split_verbs(jieba, &norm, &mut toks);
+    let toks = recut::words(jieba, &norm, words);
 
     // Entities: Chinese names, leftmost-longest, left to right without
     // overlap (新疆生产建设兵团 is not also 新疆); a one-character short name
@@ -790,6 +726,24 @@ mod tests {
         assert!(q("总结报送到哪个单位").terms.contains(&"报送".to_string()));
         // Colloquial `干嘛` asks; it is no content.
         assert!(!q("清风行动是干嘛的").terms.iter().any(|t| t == "干嘛"));
+    }
+
+    #[test]
+    fn a_verb_and_a_little_is_the_verb() {
+        // jieba's rare nouns `交点`/`收点` are a verb and `点` here.
+        let t = q("活动要企业交点钱吗").terms;
+        assert!(
+            t.contains(&"收费".to_string()) && !t.iter().any(|t| t == "交点"),
+            "{t:?}"
+        );
+        let t = q("可以向企业收点费用吗").terms;
+        assert!(
+            t.contains(&"费用".to_string()) && !t.iter().any(|t| t == "收点"),
+            "{t:?}"
+        );
+        // Everyday words of that shape stay whole.
+        assert!(q("试点城市有哪些").terms.contains(&"试点".to_string()));
+        assert!(q("有什么亮点活动").terms.iter().all(|t| t != "亮"));
     }
 
     #[test]
