@@ -107,6 +107,8 @@ fn measure_apart<'a>(jieba: &Jieba, norm: &'a str, toks: &mut Vec<Term<'a>>) {
                 .first()
                 .is_some_and(|t| t.tag.starts_with('n'));
         let is_verb = |w: &str| jieba.tag(w, false).first().is_some_and(|t| t.tag == "v");
+        // jieba-rs has no frequency getter; for a dictionary word that its
+        // own cut keeps whole, `suggest_freq` is that word's frequency + 1.
         let rare = jieba.has_word(&a.text) && jieba.suggest_freq(&a.text) <= RARE;
         if !(noun_follows && rare && is_verb(&norm[a.from..verb_end])) {
             i += 1;
